@@ -1,0 +1,58 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// PyLama: run untrusted Python safely and fast.
+///
+/// Layout: top folder = domain (`Sources/Jail`, `Sources/Bexy`, `Sources/Services`, `Sources/Gateway`),
+/// leaf folder = one target. Dependencies point one way: Bexy -> Jail -> C targets.
+let package = Package(
+    name: "PyLama",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "bexy", targets: ["BexyCLI"]),
+        .library(name: "Jail", targets: ["Jail"]),
+        .library(name: "Bexy", targets: ["Bexy"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // MARK: System libraries (Debian: libseccomp-dev, libcap-dev, libsqlite3-dev)
+        .systemLibrary(
+            name: "CSeccomp", path: "Sources/Jail/CSeccomp", pkgConfig: "libseccomp",
+            providers: [.apt(["libseccomp-dev"])]),
+        .systemLibrary(
+            name: "CCap", path: "Sources/Jail/CCap", pkgConfig: "libcap",
+            providers: [.apt(["libcap-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/Bexy/CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+
+        // MARK: Jail: the kernel layer
+        .target(
+            name: "CJailShim", dependencies: ["CCap"], path: "Sources/Jail/CJailShim",
+            cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra", "-Werror"])]),
+        .target(
+            name: "Jail", dependencies: ["CJailShim", "CSeccomp", "CCap"], path: "Sources/Jail/Jail"),
+
+        // MARK: Bexy: the execution engine and its CLI
+        .target(
+            name: "Bexy",
+            dependencies: [
+                "Jail", "CSQLite",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Bexy/Bexy"),
+        .executableTarget(
+            name: "BexyCLI",
+            dependencies: ["Bexy", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Bexy/BexyCLI"),
+
+        // MARK: Tests
+        .testTarget(name: "JailTests", dependencies: ["Jail"], path: "Tests/JailTests"),
+        .testTarget(name: "BexyTests", dependencies: ["Bexy"], path: "Tests/BexyTests"),
+        .testTarget(
+            name: "ContainmentTests", dependencies: ["Bexy", "Jail"], path: "Tests/ContainmentTests"),
+    ]
+)

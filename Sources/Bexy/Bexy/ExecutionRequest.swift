@@ -1,0 +1,36 @@
+import Jail
+
+/// One request to run Python code, from any front door (CLI, HTTP).
+public struct ExecutionRequest: Sendable {
+    /// The program's source, run as `main.py` in the working directory.
+    public var code: [UInt8]
+    /// Profile name; `strict` unless asked otherwise.
+    public var profile: String
+    /// The program's stdin; nil means empty.
+    public var stdin: [UInt8]?
+    /// Extra files placed beside `main.py`.
+    public var files: [JobFile]
+    /// sys.argv[1:].
+    public var arguments: [String]
+    /// Tightening of the profile's limits (never loosening).
+    public var overrides: LimitOverrides
+    /// Who asked: recorded in the audit trail.
+    public var requester: String
+    public var frontDoor: AuditRecord.FrontDoor
+
+    /// The file name the code is written to inside the job.
+    public static let scriptName = "main.py"
+
+    public init(code: [UInt8], profile: String = "strict", stdin: [UInt8]? = nil, files: [JobFile] = [],
+                arguments: [String] = [], overrides: LimitOverrides = LimitOverrides(), requester: String,
+                frontDoor: AuditRecord.FrontDoor) {
+        self.code = code
+        self.profile = profile
+        self.stdin = stdin
+        self.files = files
+        self.arguments = arguments
+        self.overrides = overrides
+        self.requester = requester
+        self.frontDoor = frontDoor
+    }
+}

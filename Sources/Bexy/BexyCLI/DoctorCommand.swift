@@ -1,0 +1,58 @@
+import ArgumentParser
+import Bexy
+import Jail
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `bexy doctor`: what this host offers the sandbox, each feature ok or missing with the fix.
+struct DoctorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor", abstract: "Check this host's kernel features for the sandbox.")
+
+    func run() throws {
+        let features = HostFeatures.probe()
+        var rows = [["FEATURE", "STATE", "DETAIL", "FIX"]]
+        for check in features.checks {
+            rows.append([check.feature, check.ok ? "ok" : (check.required ? "MISSING" : "degraded"), check.detail,
+                         check.ok ? "" : check.fix])
+        }
+        let configuration = SandboxConfiguration.fromEnvironment()
+        var cgroupsOK = false
+        do throws(JailError) {
+            let cgroups = try Cgroups.detect(mode: configuration.cgroupMode)
+            let missing = cgroups.missingFeatures()
+            cgroupsOK = missing.isEmpty
+            rows.append(["cgroup \(cgroups.version.rawValue)", missing.isEmpty ? "ok" : "MISSING",
+                         missing.isEmpty ? "memory (no swap), pids, cpu" : missing.map(\.feature).joined(separator: ", "),
+                         missing.map(\.fix).joined(separator: "; ")])
+        } catch {
+            rows.append(["cgroups", "MISSING", error.message, error.hint ?? ""])
+        }
+        let store = ProfileStore()
+        var pythonOK = true
+        for name in store.names() {
+            guard let profile = try? store.profile(named: name) else { continue }
+            let ok = access(profile.python, X_OK) == 0
+            pythonOK = pythonOK && ok
+            rows.append(["python3 (\(name))", ok ? "ok" : "MISSING", Self.describePython(profile.python),
+                         ok ? "" : "apt-get install -y python3"])
+        }
+        let last = configuration.uidBase + UInt32(2 * configuration.maxSlots) - 1
+        rows.append(["job id range", "ok", "host uids/gids \(configuration.uidBase)-\(last) (\(configuration.maxSlots) slots)",
+                     ""])
+        rows.append(["profiles", store.names().isEmpty ? "MISSING" : "ok", store.directory,
+                     store.names().isEmpty ? "set BEXY_PROFILES_DIR" : ""])
+        writeAll(1, Array(Table.render(rows).utf8))
+        if features.firstMissingRequirement() != nil || !cgroupsOK || !pythonOK { throw ExitCode(1) }
+    }
+
+    /// "/usr/bin/python3 -> python3.11".
+    static func describePython(_ path: String) -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink(path, &buffer, buffer.count - 1)
+        guard n > 0 else { return path }
+        return path + " -> " + String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

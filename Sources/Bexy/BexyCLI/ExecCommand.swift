@@ -1,0 +1,177 @@
+import ArgumentParser
+import Bexy
+import FoundationEssentials
+import Jail
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `bexy exec`: run one Python program in the sandbox.
+///
+/// Exit codes (as timeout(1) and docker): the program's own exit code; 124 on timeout; 128+N when a signal
+/// ended it (137 for memory and output limits, 159 for a blocked system call); 125 when the sandbox could
+/// not be set up; 2 for a bad request.
+struct ExecCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exec", abstract: "Run a Python program in the sandbox.")
+
+    @Option(help: "Sandbox profile (see `bexy profiles`).")
+    var profile = "strict"
+
+    @Flag(help: "Print exactly one JSON result object on stdout instead of passing the output through.")
+    var json = false
+
+    @Option(help: "File whose contents become the program's stdin.")
+    var stdin: String?
+
+    @Option(name: .customLong("file"), help: "Copy a host file into the working directory: SRC or SRC:DEST.")
+    var files: [String] = []
+
+    @Option(help: "Wall-clock limit in seconds (may only tighten the profile).")
+    var timeout: Double?
+
+    @Option(help: "Memory limit, e.g. 64M or 1G (may only tighten the profile).")
+    var memory: String?
+
+    @Option(name: .customShort("c"), help: "Program text to run instead of a script file.")
+    var code: String?
+
+    @Argument(parsing: .captureForPassthrough, help: "SCRIPT (or - for stdin) and its arguments.")
+    var scriptAndArguments: [String] = []
+
+    func validate() throws {
+        if code == nil && scriptAndArguments.isEmpty {
+            throw ValidationError("give a SCRIPT, - (read the program from stdin) or -c CODE")
+        }
+        if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
+    }
+
+    func run() throws {
+        let request: ExecutionRequest
+        do {
+            request = try makeRequest()
+        } catch let error as CLIInputError {
+            fail(error.message, code: 2)
+        }
+        let engine: Engine
+        do {
+            engine = Engine(spool: try AuditSpool())
+        } catch {
+            fail("audit spool: \(error)", code: 125)
+        }
+        let result: ExecutionResult
+        do {
+            result = try engine.execute(request)
+        } catch let error as RequestError {
+            fail(error.description, code: 2)
+        } catch {
+            fail("\(error)", code: 125)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let data = (try? encoder.encode(result)) ?? Data()
+            writeAll(1, Array(data) + [0x0a])
+        } else {
+            writeAll(1, Array(result.stdout.utf8))
+            writeAll(2, Array(result.stderr.utf8))
+            if result.status != .ok && result.status != .runtimeError, let message = result.errorMessage {
+                writeAll(2, Array("bexy: \(result.status.rawValue): \(message)\n".utf8))
+            }
+        }
+        throw ExitCode(Self.exitCode(for: result))
+    }
+
+    /// The CLI exit code of a result (see the type's documentation).
+    static func exitCode(for result: ExecutionResult) -> Int32 {
+        switch result.status {
+        case .ok, .runtimeError: return Int32(result.exitCode ?? 1)
+        case .timeout: return 124
+        case .sandboxError: return 125
+        case .syscallBlocked: return 128 + 31
+        case .memoryLimit, .outputLimit, .signaled: return 128 + Int32(result.signal ?? 9)
+        }
+    }
+
+    private struct CLIInputError: Error { var message: String }
+
+    private func makeRequest() throws -> ExecutionRequest {
+        var arguments = scriptAndArguments
+        let program: [UInt8]
+        if let code {
+            program = Array(code.utf8)
+        } else {
+            let script = arguments.removeFirst()
+            program = script == "-" ? readStandardInput() : try readFile(script, what: "script")
+        }
+        var overrides = LimitOverrides()
+        if let timeout { overrides.timeoutMs = Int((timeout * 1000).rounded(.up)) }
+        if let memory {
+            do {
+                overrides.memoryBytes = try ByteSize.parse(memory)
+            } catch {
+                throw CLIInputError(message: "--memory: \(error.description)")
+            }
+        }
+        var jobFiles: [JobFile] = []
+        for spec in files {
+            let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
+            let source = parts[0]
+            let destination = parts.count > 1 ? parts[1] : String(source.split(separator: "/").last ?? "")
+            jobFiles.append(JobFile(path: destination, contents: try readFile(source, what: "--file")))
+        }
+        return ExecutionRequest(
+            code: program, profile: profile, stdin: try stdin.map { try readFile($0, what: "--stdin") },
+            files: jobFiles, arguments: arguments, overrides: overrides, requester: Self.requester(),
+            frontDoor: .cli)
+    }
+
+    /// "cli:<user>", the sudo caller when there is one.
+    static func requester() -> String {
+        if let sudo = getenv("SUDO_USER") { return "cli:" + String(cString: sudo) }
+        if let entry = getpwuid(getuid()) { return "cli:" + String(cString: entry.pointee.pw_name) }
+        return "cli:uid-\(getuid())"
+    }
+
+    private func readFile(_ path: String, what: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw CLIInputError(message: "\(what) \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        return readAll(fd)
+    }
+
+    private func readStandardInput() -> [UInt8] { readAll(0) }
+}
+
+/// Read `fd` to EOF.
+func readAll(_ fd: Int32) -> [UInt8] {
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { break }
+        bytes.append(contentsOf: chunk[0..<n])
+    }
+    return bytes
+}
+
+/// Write every byte to `fd`.
+func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { return }
+        offset += n
+    }
+}
+
+/// Print one readable line on stderr and exit.
+func fail(_ message: String, code: Int32) -> Never {
+    writeAll(2, Array("bexy: \(message)\n".utf8))
+    exit(code)
+}

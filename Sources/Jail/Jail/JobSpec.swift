@@ -1,0 +1,63 @@
+/// Everything the Jail needs to run one program once: what to run, what it sees, and its limits.
+public struct JobSpec: Sendable {
+    /// Absolute path of the program inside the job's root (e.g. `/usr/bin/python3`).
+    public var executable: String
+    /// argv[1...].
+    public var arguments: [String]
+    /// The program's whole environment; nothing of the caller's environment is added.
+    public var environment: [String: String]
+    /// Files placed in the working directory before the program starts.
+    public var files: [JobFile]
+    /// The program's stdin; nil means empty (immediate EOF).
+    public var stdin: [UInt8]?
+    public var limits: ResourceLimits
+    /// The job's hostname (its own UTS namespace).
+    public var hostname: String
+    /// The compiled seccomp policy, installed just before execve.
+    public var seccomp: SeccompFilter
+
+    public init(executable: String, arguments: [String], environment: [String: String], files: [JobFile],
+                stdin: [UInt8]?, limits: ResourceLimits, hostname: String, seccomp: SeccompFilter) {
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
+        self.files = files
+        self.stdin = stdin
+        self.limits = limits
+        self.hostname = hostname
+        self.seccomp = seccomp
+    }
+}
+
+/// What happened to a job, as facts; the engine above turns them into a status.
+public struct JailOutcome: Sendable {
+    /// How the program ended.
+    public enum Termination: Sendable, Equatable {
+        case exited(Int32)
+        case signaled(Int32)
+        /// The job was killed before the program's status could be collected.
+        case killed
+    }
+
+    /// A limit the supervisor enforced by stopping the job.
+    public enum Enforced: String, Sendable {
+        case wall, output, syscall
+    }
+
+    public var termination: Termination
+    public var stdout: [UInt8]
+    public var stderr: [UInt8]
+    public var stdoutTruncated: Bool
+    public var stderrTruncated: Bool
+    /// Wall time from the program's execve to the end of the job.
+    public var wallNanoseconds: UInt64
+    /// User + system CPU time of the program and the children it reaped, in microseconds.
+    public var cpuMicroseconds: Int64
+    public var cgroup: CgroupStats
+    /// What the supervisor stopped the job for, if anything.
+    public var enforced: Enforced?
+    /// The forbidden system call's name, when `enforced == .syscall`.
+    public var blockedSyscall: String?
+    /// The host uid the job's user ran as.
+    public var hostUid: UInt32
+}

@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CJailShim
+
+/// Thin wrappers around the system calls the parent side uses, each wrapped once: EINTR is retried and a
+/// failure becomes a `JailError` naming the stage.
+enum Syscall {
+    /// pipe2(2) with O_CLOEXEC; returns (read end, write end).
+    static func pipe(_ stage: String) throws(JailError) -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [-1, -1]
+        let rc = bj_pipe_cloexec(&fds)
+        guard rc == 0 else { throw .system(stage, errno: -rc) }
+        return (fds[0], fds[1])
+    }
+
+    /// socketpair(2) AF_UNIX SOCK_STREAM with SOCK_CLOEXEC.
+    static func socketPair(_ stage: String) throws(JailError) -> (Int32, Int32) {
+        var fds: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
+            throw .system(stage)
+        }
+        return (fds[0], fds[1])
+    }
+
+    /// memfd_create(2) holding `bytes`, rewound, for a job's stdin (no host path, nothing to leak).
+    static func memfd(_ name: String, bytes: [UInt8]) throws(JailError) -> Int32 {
+        let fd = bj_memfd(name)
+        guard fd >= 0 else { throw .system("memfd_create stdin", errno: -fd) }
+        do throws(JailError) {
+            try writeAll(fd, bytes, stage: "write stdin")
+        } catch {
+            close(fd)
+            throw error
+        }
+        guard lseek(fd, 0, SEEK_SET) == 0 else {
+            let saved = errno
+            close(fd)
+            throw .system("lseek stdin", errno: saved)
+        }
+        return fd
+    }
+
+    /// write(2) until every byte is written.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], stage: String) throws(JailError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .system(stage)
+            }
+            offset += n
+        }
+    }
+
+    /// read(2) once, EINTR retried; returns the count (0 at EOF) or -errno.
+    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            return n < 0 ? -Int(errno) : n
+        }
+    }
+
+    /// Set O_NONBLOCK on `fd`.
+    static func setNonBlocking(_ fd: Int32) {
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+    }
+
+    /// clock_gettime(CLOCK_MONOTONIC) in nanoseconds.
+    static func monotonicNanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    /// Read a small text file whole (procfs, sysfs); nil if it cannot be read.
+    static func readText(_ path: String, limit: Int = 65536) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while bytes.count < limit {
+            let n = chunk.withUnsafeMutableBytes { read(fd, into: $0) }
+            if n <= 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
