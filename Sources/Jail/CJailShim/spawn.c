@@ -20,7 +20,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <grp.h>
 
 #define BJ_PATH_MAX 4096
 #define BJ_MAX_KEEP 32
@@ -131,6 +130,20 @@ static int bj_lift(int fd) {
     return fcntl(fd, F_DUPFD_CLOEXEC, 100);
 }
 
+/// setgroups(0), setresgid, setresuid as raw system calls. glibc's wrappers are not usable here: in a
+/// process cloned from a multi-threaded parent they try to broadcast the change to the parent's threads
+/// (SIGSETXID) and wait for them forever. On failure bj_ids_stage names the call.
+static int bj_ids_stage;
+static int bj_set_ids(uid_t uid, gid_t gid) {
+    bj_ids_stage = BJ_STAGE_SETGROUPS;
+    if (syscall(SYS_setgroups, 0, NULL) < 0) return -1;
+    bj_ids_stage = BJ_STAGE_SETGID;
+    if (syscall(SYS_setresgid, gid, gid, gid) < 0) return -1;
+    bj_ids_stage = BJ_STAGE_SETUID;
+    if (syscall(SYS_setresuid, uid, uid, uid) < 0) return -1;
+    return 0;
+}
+
 // MARK: - mount plan (runs in init, root of the job's user namespace)
 
 static int bj_mount_one(const struct bj_plan *plan, const struct bj_mount *m, char *path) {
@@ -231,9 +244,7 @@ static __attribute__((noreturn)) void bj_program(const struct bj_plan *plan, int
         if (cap_drop_bound((cap_value_t)cap) < 0 && errno != EINVAL) bj_fail(error_fd, BJ_STAGE_CAP_BOUND, cap);
     }
     if (cap_reset_ambient() < 0) bj_fail(error_fd, BJ_STAGE_CAP_AMBIENT, -1);
-    if (setgroups(0, NULL) < 0) bj_fail(error_fd, BJ_STAGE_SETGROUPS, -1);
-    if (setresgid(plan->job_gid, plan->job_gid, plan->job_gid) < 0) bj_fail(error_fd, BJ_STAGE_SETGID, -1);
-    if (setresuid(plan->job_uid, plan->job_uid, plan->job_uid) < 0) bj_fail(error_fd, BJ_STAGE_SETUID, -1);
+    if (bj_set_ids(plan->job_uid, plan->job_gid) < 0) bj_fail(error_fd, bj_ids_stage, -1);
     if (cap_set_proc(plan->empty_caps) < 0) bj_fail(error_fd, BJ_STAGE_CAPS, -1);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) bj_fail(error_fd, BJ_STAGE_NO_NEW_PRIVS, -1);
     if (chdir(plan->workdir) < 0) bj_fail(error_fd, BJ_STAGE_CHDIR, -1);
@@ -302,9 +313,7 @@ static __attribute__((noreturn)) void bj_init(const struct bj_plan *plan, int sy
 
     // Become the namespace's root (host uid = the slot's base id) so that files init creates have an owner
     // that exists in the namespace; the namespace's capabilities are kept.
-    if (setgroups(0, NULL) < 0) bj_fail(error_fd, BJ_STAGE_SETGROUPS, -1);
-    if (setresgid(0, 0, 0) < 0) bj_fail(error_fd, BJ_STAGE_SETGID, -1);
-    if (setresuid(0, 0, 0) < 0) bj_fail(error_fd, BJ_STAGE_SETUID, -1);
+    if (bj_set_ids(0, 0) < 0) bj_fail(error_fd, bj_ids_stage, -1);
 
     // A cgroup namespace rooted at the job's own cgroup: /proc/self/cgroup shows "/".
     if (unshare(CLONE_NEWCGROUP) < 0) bj_fail(error_fd, BJ_STAGE_CGROUP_NS, -1);

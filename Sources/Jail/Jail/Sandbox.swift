@@ -151,12 +151,15 @@ public final class Sandbox: Sendable {
         parentFDs.append(child.status_fd)
 
         // The program has started when the error pipe reaches EOF (closed by a successful execve).
-        if let failure = Self.readChildError(child.error_fd) {
+        let setup = Self.awaitExec(child.error_fd)
+        if case .started = setup {} else {
             _ = bj_pidfd_signal(child.pidfd, SIGKILL)
             Self.reap(child.pid)
             try cgroup.destroy()
             cgroupDestroyed = true
-            throw Self.describe(failure, steps: steps)
+            if case .failed(let failure) = setup { throw Self.describe(failure, steps: steps) }
+            throw JailError(.setupFailed, stage: "sandbox setup", message: "sandbox setup did not finish within "
+                            + "\(Self.setupTimeoutMs / 1000) s", hint: "check `bexy doctor` and the kernel log")
         }
         let started = Syscall.monotonicNanoseconds()
         var listenerFD: Int32 = -1
@@ -220,11 +223,24 @@ public final class Sandbox: Sendable {
         ]
     }
 
-    /// Read the child's setup error, or nil at EOF (the program exec'd).
-    private static func readChildError(_ fd: Int32) -> bj_child_error? {
+    /// How long the child may take from clone3 to execve before it is killed.
+    static let setupTimeoutMs: Int32 = 10_000
+
+    private enum SetupState {
+        case started
+        case failed(bj_child_error)
+        case timedOut
+    }
+
+    /// Wait for the error pipe: EOF means the program exec'd, data is the child's setup error.
+    private static func awaitExec(_ fd: Int32) -> SetupState {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        var ready: Int32
+        repeat { ready = poll(&entry, 1, setupTimeoutMs) } while ready < 0 && errno == EINTR
+        guard ready > 0 else { return .timedOut }
         var failure = bj_child_error()
         let n = withUnsafeMutableBytes(of: &failure) { Syscall.read(fd, into: $0) }
-        return n == MemoryLayout<bj_child_error>.size ? failure : nil
+        return n == MemoryLayout<bj_child_error>.size ? .failed(failure) : .started
     }
 
     private static func readExitReport(_ fd: Int32) -> bj_exit_report? {

@@ -1,0 +1,269 @@
+import CSQLite
+import FoundationEssentials
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The durable local audit trail: an append-only SQLite file of `AuditRecord`s, waiting to be forwarded.
+///
+/// Several `bexy exec` processes append to the same file at once, so the database runs in WAL mode with
+/// `synchronous=FULL` (a record is on disk when `append` returns) and a 5 s busy timeout. Each record is stored as
+/// its JSON (the wire contract) next to a few indexed columns; `forwarded_at` is set once the LogLama forwarder
+/// has shipped it. One `AuditSpool` may be shared between threads: calls are serialized.
+///
+/// Schema (table `audit_records`): `seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, time TEXT,
+/// status TEXT, profile TEXT, record TEXT NOT NULL, forwarded_at TEXT NULL`.
+public final class AuditSpool: @unchecked Sendable {
+    /// The database file.
+    public let path: String
+    // Every use of `db` happens inside `lock`; that is what makes the class Sendable.
+    private let db: OpaquePointer
+    private let lock = Mutex(())
+
+    /// `$BEXY_STATE_DIR/audit.db`, with `BEXY_STATE_DIR` defaulting to `/var/lib/bexy`.
+    public static func defaultPath() -> String {
+        var directory = "/var/lib/bexy"
+        if let value = getenv("BEXY_STATE_DIR"), value.pointee != 0 {
+            directory = String(cString: value)
+        }
+        return directory + "/audit.db"
+    }
+
+    /// Opens (creating if needed) the spool at `path`; a missing parent directory is created with mode 0700.
+    ///
+    /// - Throws: `AuditSpoolError` if the directory or database cannot be created, or WAL mode is unavailable.
+    public init(path: String = AuditSpool.defaultPath()) throws(AuditSpoolError) {
+        self.path = path
+        try AuditSpool.createParentDirectory(of: path)
+
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &handle, flags, nil)
+        guard rc == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
+            sqlite3_close_v2(handle)
+            throw AuditSpoolError(operation: "open", message: message, code: rc, path: path)
+        }
+        db = handle
+        try configure()  // on failure deinit closes the handle
+    }
+
+    deinit {
+        sqlite3_close_v2(db)
+    }
+
+    /// Appends `record` and returns once it is durable. A record whose `id` is already stored is ignored.
+    public func append(_ record: AuditRecord) throws(AuditSpoolError) {
+        let json = try encode(record)
+        try lock.withLock { _ throws(AuditSpoolError) in
+            try withStatement(
+                "INSERT OR IGNORE INTO audit_records (id, time, status, profile, record) VALUES (?, ?, ?, ?, ?)"
+            ) { statement throws(AuditSpoolError) in
+                try bind(statement, 1, record.id)
+                try bind(statement, 2, record.time)
+                try bind(statement, 3, record.status.rawValue)
+                try bind(statement, 4, record.profile)
+                try bind(statement, 5, json)
+                try stepToEnd(statement, operation: "append")
+            }
+        }
+    }
+
+    /// The newest `limit` records, newest first, optionally only those with `status`.
+    public func list(limit: Int, status: ExecutionStatus? = nil) throws(AuditSpoolError) -> [AuditRecord] {
+        try lock.withLock { _ throws(AuditSpoolError) in
+            let sql = status == nil
+                ? "SELECT seq, record FROM audit_records ORDER BY seq DESC LIMIT ?"
+                : "SELECT seq, record FROM audit_records WHERE status = ? ORDER BY seq DESC LIMIT ?"
+            return try withStatement(sql) { statement throws(AuditSpoolError) in
+                var index: Int32 = 1
+                if let status {
+                    try bind(statement, index, status.rawValue)
+                    index += 1
+                }
+                try bind(statement, index, Int64(max(0, limit)))
+                return try rows(statement, operation: "list").map(\.record)
+            }
+        }
+    }
+
+    /// The oldest `limit` records not yet forwarded, oldest first, with their sequence numbers.
+    public func pending(limit: Int) throws(AuditSpoolError) -> [(seq: Int64, record: AuditRecord)] {
+        try lock.withLock { _ throws(AuditSpoolError) in
+            try withStatement(
+                "SELECT seq, record FROM audit_records WHERE forwarded_at IS NULL ORDER BY seq ASC LIMIT ?"
+            ) { statement throws(AuditSpoolError) in
+                try bind(statement, 1, Int64(max(0, limit)))
+                return try rows(statement, operation: "pending")
+            }
+        }
+    }
+
+    /// Marks every record with a sequence number up to and including `seq` as forwarded (now).
+    ///
+    /// - Returns: how many records were newly marked.
+    @discardableResult
+    public func markForwarded(upTo seq: Int64) throws(AuditSpoolError) -> Int {
+        try lock.withLock { _ throws(AuditSpoolError) in
+            try withStatement(
+                "UPDATE audit_records SET forwarded_at = ? WHERE seq <= ? AND forwarded_at IS NULL"
+            ) { statement throws(AuditSpoolError) in
+                try bind(statement, 1, AuditRecord.timestamp())
+                try bind(statement, 2, seq)
+                try stepToEnd(statement, operation: "mark forwarded")
+                return Int(sqlite3_changes(db))
+            }
+        }
+    }
+
+    // MARK: - Setup
+
+    private static func createParentDirectory(of path: String) throws(AuditSpoolError) {
+        guard let slash = path.lastIndex(of: "/") else { return }
+        let directory = String(path[..<slash])
+        guard !directory.isEmpty else { return }
+        var prefix = directory.hasPrefix("/") ? "" : "."
+        for component in directory.split(separator: "/") {
+            prefix += "/\(component)"
+            if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
+                let message = "cannot create directory \(prefix): \(String(cString: strerror(errno)))"
+                throw AuditSpoolError(operation: "create directory", message: message, code: nil, path: path)
+            }
+        }
+    }
+
+    private func configure() throws(AuditSpoolError) {
+        sqlite3_busy_timeout(db, 5000)
+        sqlite3_extended_result_codes(db, 1)
+        let mode = try withStatement("PRAGMA journal_mode=WAL") { statement throws(AuditSpoolError) in
+            try check(sqlite3_step(statement), operation: "PRAGMA journal_mode=WAL", allowing: SQLITE_ROW)
+            return sqlite3_column_text(statement, 0).map { String(cString: $0) } ?? ""
+        }
+        guard mode.lowercased() == "wal" else {
+            throw AuditSpoolError(operation: "PRAGMA journal_mode=WAL",
+                                  message: "the file system does not support WAL (journal mode is \(mode))",
+                                  code: nil, path: path)
+        }
+        try execute("PRAGMA synchronous=FULL")
+        try execute("""
+            CREATE TABLE IF NOT EXISTS audit_records (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT UNIQUE NOT NULL,
+                time TEXT,
+                status TEXT,
+                profile TEXT,
+                record TEXT NOT NULL,
+                forwarded_at TEXT NULL
+            )
+            """)
+        try execute("CREATE INDEX IF NOT EXISTS audit_records_status ON audit_records (status, seq)")
+        try execute("CREATE INDEX IF NOT EXISTS audit_records_pending ON audit_records (seq) WHERE forwarded_at IS NULL")
+    }
+
+    // MARK: - SQLite helpers (callers hold `lock`, or run from `init`)
+
+    private func execute(_ sql: String) throws(AuditSpoolError) {
+        try withStatement(sql) { statement throws(AuditSpoolError) in
+            try stepToEnd(statement, operation: sql)
+        }
+    }
+
+    /// Prepares `sql`, runs `body`, and finalizes the statement whatever happens.
+    private func withStatement<T>(_ sql: String, _ body: (OpaquePointer) throws(AuditSpoolError) -> T)
+        throws(AuditSpoolError) -> T {
+        var statement: OpaquePointer?
+        try check(sqlite3_prepare_v2(db, sql, -1, &statement, nil), operation: "prepare")
+        guard let statement else {
+            throw AuditSpoolError(operation: "prepare", message: "empty statement", code: nil, path: path)
+        }
+        defer { sqlite3_finalize(statement) }
+        return try body(statement)
+    }
+
+    private func bind(_ statement: OpaquePointer, _ index: Int32, _ text: String) throws(AuditSpoolError) {
+        try check(sqlite3_bind_text(statement, index, text, -1, sqliteTransient), operation: "bind")
+    }
+
+    private func bind(_ statement: OpaquePointer, _ index: Int32, _ number: Int64) throws(AuditSpoolError) {
+        try check(sqlite3_bind_int64(statement, index, number), operation: "bind")
+    }
+
+    private func stepToEnd(_ statement: OpaquePointer, operation: String) throws(AuditSpoolError) {
+        var rc: Int32
+        repeat {
+            rc = sqlite3_step(statement)
+        } while rc == SQLITE_ROW
+        try check(rc, operation: operation, allowing: SQLITE_DONE)
+    }
+
+    /// Steps through `SELECT seq, record ...` and decodes every row.
+    private func rows(_ statement: OpaquePointer, operation: String)
+        throws(AuditSpoolError) -> [(seq: Int64, record: AuditRecord)] {
+        var result: [(seq: Int64, record: AuditRecord)] = []
+        while true {
+            let rc = sqlite3_step(statement)
+            if rc == SQLITE_DONE { break }
+            try check(rc, operation: operation, allowing: SQLITE_ROW)
+            let seq = sqlite3_column_int64(statement, 0)
+            let count = Int(sqlite3_column_bytes(statement, 1))
+            let bytes = sqlite3_column_blob(statement, 1).map {
+                Data(bytes: $0, count: count)
+            } ?? Data()
+            do {
+                result.append((seq, try JSONDecoder().decode(AuditRecord.self, from: bytes)))
+            } catch {
+                let reason = ErrorText.describe(error)
+                throw AuditSpoolError(operation: operation, message: "record seq \(seq) is not valid: \(reason)",
+                                      code: nil, path: path)
+            }
+        }
+        return result
+    }
+
+    private func encode(_ record: AuditRecord) throws(AuditSpoolError) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return String(decoding: try encoder.encode(record), as: UTF8.self)
+        } catch {
+            throw AuditSpoolError(operation: "encode", message: "\(error)", code: nil, path: path)
+        }
+    }
+
+    private func check(_ rc: Int32, operation: String, allowing expected: Int32 = SQLITE_OK) throws(AuditSpoolError) {
+        guard rc != expected else { return }
+        throw AuditSpoolError(operation: operation, message: String(cString: sqlite3_errmsg(db)), code: rc, path: path)
+    }
+}
+
+/// `SQLITE_TRANSIENT`: SQLite copies bound text before the call returns (the C macro does not import).
+private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// The one error type of the audit spool: what failed, SQLite's message, and the database path.
+public struct AuditSpoolError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What the spool was doing, e.g. `"open"`, `"append"`, `"PRAGMA journal_mode=WAL"`.
+    public var operation: String
+    /// SQLite's error message (or the file system's, for the directory).
+    public var message: String
+    /// SQLite's (extended) result code, if the error came from SQLite.
+    public var code: Int32?
+    /// The database file.
+    public var path: String
+
+    /// An error for `operation` on the database at `path`.
+    public init(operation: String, message: String, code: Int32?, path: String) {
+        self.operation = operation
+        self.message = message
+        self.code = code
+        self.path = path
+    }
+
+    /// `audit spool <path>: <operation>: <message>`.
+    public var description: String {
+        "audit spool \(path): \(operation): \(message)"
+    }
+}

@@ -1,0 +1,128 @@
+import Jail
+
+/// The limits one request asks for on top of its profile. Overrides can only tighten a profile, never loosen it.
+///
+/// Every field is optional; `nil` keeps the profile's value. The field names in errors (and in JSON) are the
+/// snake_case request names: `timeout_ms`, `cpu_time_ms`, `memory_bytes`, ...
+public struct LimitOverrides: Sendable, Equatable, Codable {
+    /// Wall-clock limit in milliseconds (the profile's `wall_time_ms`).
+    public var timeoutMs: Int?
+    /// CPU time limit in milliseconds (the profile's `cpu_time_ms`).
+    public var cpuTimeMs: Int?
+    /// Memory limit in bytes (the profile's `memory_bytes`).
+    public var memoryBytes: Int?
+    /// Maximum number of processes and threads (the profile's `pids`).
+    public var pids: Int?
+    /// Maximum number of open files (the profile's `open_files`).
+    public var openFiles: Int?
+    /// Maximum size of a file the job writes, in bytes (the profile's `file_size_bytes`).
+    public var fileSizeBytes: Int?
+    /// Cap on captured stdout, in bytes (the profile's `stdout_bytes`).
+    public var stdoutBytes: Int?
+    /// Cap on captured stderr, in bytes (the profile's `stderr_bytes`).
+    public var stderrBytes: Int?
+    /// Size of the job's /tmp, in bytes (the profile's `tmp_bytes`).
+    public var tmpBytes: Int?
+
+    /// Overrides with the given fields set; omitted fields keep the profile's values.
+    public init(timeoutMs: Int? = nil, cpuTimeMs: Int? = nil, memoryBytes: Int? = nil, pids: Int? = nil,
+                openFiles: Int? = nil, fileSizeBytes: Int? = nil, stdoutBytes: Int? = nil, stderrBytes: Int? = nil,
+                tmpBytes: Int? = nil) {
+        self.timeoutMs = timeoutMs
+        self.cpuTimeMs = cpuTimeMs
+        self.memoryBytes = memoryBytes
+        self.pids = pids
+        self.openFiles = openFiles
+        self.fileSizeBytes = fileSizeBytes
+        self.stdoutBytes = stdoutBytes
+        self.stderrBytes = stderrBytes
+        self.tmpBytes = tmpBytes
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case timeoutMs = "timeout_ms", cpuTimeMs = "cpu_time_ms", memoryBytes = "memory_bytes", pids
+        case openFiles = "open_files", fileSizeBytes = "file_size_bytes", stdoutBytes = "stdout_bytes"
+        case stderrBytes = "stderr_bytes", tmpBytes = "tmp_bytes"
+    }
+
+    /// Whether no field is set.
+    public var isEmpty: Bool { self == LimitOverrides() }
+
+    /// `limits` with every set field applied.
+    ///
+    /// - Throws: `ProfileError` naming the request field when a value is zero or negative, or larger than the
+    ///   profile allows (the message states the profile's maximum). Nothing is applied unless everything is valid.
+    public func applied(to limits: ResourceLimits) throws(ProfileError) -> ResourceLimits {
+        var result = limits
+        try tighten(&result.wallTimeMs, to: timeoutMs, field: .timeoutMs)
+        try tighten(&result.cpuTimeMs, to: cpuTimeMs, field: .cpuTimeMs)
+        try tighten(&result.memoryBytes, to: memoryBytes, field: .memoryBytes)
+        try tighten(&result.pids, to: pids, field: .pids)
+        try tighten(&result.openFiles, to: openFiles, field: .openFiles)
+        try tighten(&result.fileSizeBytes, to: fileSizeBytes, field: .fileSizeBytes)
+        try tighten(&result.stdoutBytes, to: stdoutBytes, field: .stdoutBytes)
+        try tighten(&result.stderrBytes, to: stderrBytes, field: .stderrBytes)
+        try tighten(&result.tmpBytes, to: tmpBytes, field: .tmpBytes)
+        return result
+    }
+
+    private func tighten(_ limit: inout Int, to requested: Int?, field: CodingKeys) throws(ProfileError) {
+        guard let requested else { return }
+        guard requested > 0 else {
+            throw ProfileError(field: field.stringValue, message: "must be a positive integer, got \(requested)")
+        }
+        guard requested <= limit else {
+            throw ProfileError(
+                field: field.stringValue,
+                message: "\(requested) exceeds the profile's maximum of \(limit); requests may only tighten limits")
+        }
+        limit = requested
+    }
+}
+
+/// Human byte sizes for the command line: `"1048576"`, `"512k"`, `"128M"`, `"128MiB"`, `"1G"`.
+///
+/// Units are binary and case-insensitive: `K`/`KiB`/`KB` = 1024, `M`/`MiB`/`MB` = 1024², `G`/`GiB`/`GB` = 1024³,
+/// `T`/`TiB`/`TB` = 1024⁴ (as in `docker --memory` and `ulimit`); `B` or no unit means bytes. The number is a
+/// non-negative integer; fractions, signs, spaces inside and overflow are rejected.
+public enum ByteSize {
+    /// Why a size could not be parsed; the message quotes the input and shows a valid example.
+    public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The text that was given.
+        public var input: String
+        /// What is wrong with it.
+        public var message: String
+
+        /// `invalid size "12X": ...`
+        public var description: String { "invalid size \(ErrorText.quoted(input)): \(message)" }
+    }
+
+    /// The number of bytes `text` denotes.
+    public static func parse(_ text: String) throws(ParseError) -> Int {
+        let trimmed = String(text.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+        func failure(_ message: String) -> ParseError { ParseError(input: text, message: message) }
+        let digits = trimmed.prefix(while: { $0.isASCII && $0.isNumber })
+        let unit = trimmed.dropFirst(digits.count)
+        guard !digits.isEmpty else {
+            if trimmed.isEmpty { throw failure("empty; give a byte count such as 1048576 or 128M") }
+            throw failure("must start with a non-negative whole number, e.g. 1048576, 512K, 128M or 1G")
+        }
+        let multiplier: Int
+        switch unit.lowercased() {
+        case "", "b": multiplier = 1
+        case "k", "kb", "kib": multiplier = 1 << 10
+        case "m", "mb", "mib": multiplier = 1 << 20
+        case "g", "gb", "gib": multiplier = 1 << 30
+        case "t", "tb", "tib": multiplier = 1 << 40
+        default:
+            if unit.first == "." || unit.first == "," {
+                throw failure("fractions are not supported; use a smaller unit, e.g. 1536M instead of 1.5G")
+            }
+            throw failure("unknown unit \(ErrorText.quoted(String(unit))); use B, K, M, G or T (optionally KiB, MiB, ...)")
+        }
+        guard let number = Int(digits) else { throw failure("number too large") }
+        let (bytes, overflow) = number.multipliedReportingOverflow(by: multiplier)
+        guard !overflow else { throw failure("number too large") }
+        return bytes
+    }
+}

@@ -1,0 +1,163 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// cgroup v2: one unified hierarchy; bexy's parent group "<own cgroup>/bexy" holds one directory per job.
+struct CgroupV2Hierarchy: CgroupHierarchy {
+    /// The controllers bexy enables for its parent group and its jobs.
+    static let controllers = ["memory", "pids", "cpu"]
+
+    let fs: any CgroupFileSystem
+    /// bexy's parent group, e.g. "/sys/fs/cgroup/system.slice/bexy.service/bexy".
+    let parent: String
+
+    var version: CgroupVersion { .v2 }
+
+    static let swapAccounting = (feature: "memory swap accounting (memory.swap.max)",
+                                 fix: "use a kernel built with CONFIG_MEMCG_SWAP=y and boot with swapaccount=1")
+    static let oomGroup = (feature: "memory.oom.group", fix: "use Linux 4.19 or newer")
+
+    static func controllerMissing(_ name: String) -> (feature: String, fix: String) {
+        (feature: "\(name) controller", fix: "enable it: echo +\(name) > cgroup.subtree_control in every ancestor of "
+            + "bexy's cgroup (systemd: Delegate=yes on bexy's unit)")
+    }
+
+    // MARK: Detection
+
+    /// Why the unified hierarchy at `root` cannot serve bexy; empty = usable.
+    static func problems(root: String, fs: any CgroupFileSystem) -> [String] {
+        let file = root + "/cgroup.controllers"
+        guard let content = fs.read(file) else { return ["no \(file)"] }
+        let missing = cgroupListMissing(content, controllers)
+        return missing.isEmpty ? [] : ["\(file) lacks \(missing.joined(separator: ", "))"]
+    }
+
+    /// Enable memory, pids and cpu for bexy's parent group "<root><ownPath>/bexy" and for the jobs under it.
+    static func prepare(root: String, ownPath: String, fs: any CgroupFileSystem) throws(JailError)
+        -> CgroupV2Hierarchy {
+        let own = cgroupJoin(root, ownPath)
+        let available = cgroupListMissing(fs.read(own + "/cgroup.controllers"), controllers)
+        if !available.isEmpty {
+            throw JailError(
+                .missingFeature, stage: "cgroup v2 controllers",
+                message: "cgroup v2: bexy's cgroup \(own) cannot use \(available.joined(separator: ", "))",
+                hint: "delegate the controllers to bexy's cgroup: enable them in each ancestor's "
+                    + "cgroup.subtree_control (systemd: Delegate=yes on bexy's unit)")
+        }
+        try enable(in: own, fs: fs, ownGroup: true)
+        let parent = own + "/bexy"
+        do throws(CgroupFileSystemError) {
+            try fs.mkdir(parent)
+        } catch {
+            if error.errno != EEXIST {
+                throw cgroupCallError(stage: "cgroup v2 mkdir parent", what: "mkdir", path: parent,
+                                      errno: error.errno)
+            }
+        }
+        try enable(in: parent, fs: fs, ownGroup: false)
+        return CgroupV2Hierarchy(fs: fs, parent: parent)
+    }
+
+    /// Enable in `directory`/cgroup.subtree_control whichever of memory, pids and cpu is not enabled yet.
+    private static func enable(in directory: String, fs: any CgroupFileSystem, ownGroup: Bool) throws(JailError) {
+        let file = directory + "/cgroup.subtree_control"
+        let missing = cgroupListMissing(fs.read(file), controllers)
+        if missing.isEmpty { return }
+        let value = missing.map { "+" + $0 }.joined(separator: " ")
+        do throws(CgroupFileSystemError) {
+            try fs.write(file, value)
+        } catch {
+            var failure = cgroupWriteError(stage: "cgroup v2 cgroup.subtree_control", path: file, value: value,
+                                           errno: error.errno, missingFeature: nil)
+            if error.errno == EBUSY && ownGroup {
+                failure.hint = "cgroup v2 lets a non-root cgroup hand controllers to its children only while no "
+                    + "process lives in it, and bexy itself runs in \(directory). bexy needs a delegated cgroup "
+                    + "(systemd: Delegate=yes) whose own processes sit in a leaf child, or cgroup mode v1"
+            }
+            throw failure
+        }
+    }
+
+    // MARK: CgroupHierarchy
+
+    func missingFeatures() -> [(feature: String, fix: String)] {
+        var missing: [(feature: String, fix: String)] = []
+        for name in cgroupListMissing(fs.read(parent + "/cgroup.subtree_control"), Self.controllers) {
+            missing.append(Self.controllerMissing(name))
+        }
+        let files: [(String, (feature: String, fix: String))] = [
+            ("memory.max", Self.controllerMissing("memory")),
+            ("memory.swap.max", Self.swapAccounting),
+            ("memory.oom.group", Self.oomGroup),
+            ("pids.max", Self.controllerMissing("pids")),
+            ("cpu.max", Self.controllerMissing("cpu")),
+        ]
+        for (file, feature) in files where !fs.exists(parent + "/" + file) {
+            if !missing.contains(where: { $0.feature == feature.feature }) { missing.append(feature) }
+        }
+        return missing
+    }
+
+    func create(name: String, limits: ResourceLimits) throws(JailError) -> JobCgroup {
+        try CgroupValidation.check(name: name)
+        let quota = try CgroupValidation.cpuQuota(for: limits)
+        let directory = parent + "/" + name
+
+        if fs.exists(directory) {
+            do throws(CgroupFileSystemError) {
+                do throws(CgroupFileSystemError) {
+                    try fs.rmdir(directory)
+                } catch {
+                    guard error.errno == EBUSY else { throw error }
+                    // A stale job still has tasks: kill them all, then wait for the group to empty.
+                    try? fs.write(directory + "/cgroup.kill", "1")
+                    try fs.removeDirectoryRetrying(directory)
+                }
+            } catch {
+                throw cgroupCallError(
+                    stage: "cgroup v2 remove stale", what: "rmdir", path: directory, errno: error.errno,
+                    hint: error.errno == EBUSY
+                        ? "a job of an earlier bexy run still has tasks in it; kill the pids in "
+                            + "\(directory)/cgroup.procs, then rmdir it"
+                        : nil)
+            }
+        }
+
+        do throws(CgroupFileSystemError) {
+            try fs.mkdir(directory)
+        } catch {
+            throw cgroupCallError(stage: "cgroup v2 mkdir", what: "mkdir", path: directory, errno: error.errno)
+        }
+        let fd: Int32
+        do throws(JailError) {
+            let writes = [
+                CgroupLimitWrite(file: "memory.max", value: String(limits.memoryBytes),
+                                 missingFeature: Self.controllerMissing("memory")),
+                CgroupLimitWrite(file: "memory.swap.max", value: "0", missingFeature: Self.swapAccounting),
+                CgroupLimitWrite(file: "memory.oom.group", value: "1", missingFeature: Self.oomGroup),
+                CgroupLimitWrite(file: "pids.max", value: String(limits.pids),
+                                 missingFeature: Self.controllerMissing("pids")),
+                CgroupLimitWrite(file: "cpu.max", value: "\(quota) \(cgroupCPUPeriodMicroseconds)",
+                                 missingFeature: Self.controllerMissing("cpu")),
+            ]
+            for write in writes {
+                try fs.writeLimit(write, in: directory, version: .v2)
+            }
+            do throws(CgroupFileSystemError) {
+                fd = try fs.openDirectory(directory)
+            } catch {
+                throw cgroupCallError(stage: "cgroup v2 open directory", what: "open", path: directory,
+                                      errno: error.errno)
+            }
+        } catch {
+            try? fs.removeDirectoryRetrying(directory)
+            throw error
+        }
+        return JobCgroup(
+            version: .v2, fs: fs, directories: [directory], joinFDs: [], cloneIntoFD: fd,
+            peakMemoryFile: directory + "/memory.peak",
+            oomEventsFile: directory + "/memory.events",
+            pidsEventsFile: directory + "/pids.events",
+            killFile: directory + "/cgroup.kill")
+    }
+}

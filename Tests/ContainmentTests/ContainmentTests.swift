@@ -1,0 +1,346 @@
+import Bexy
+import Dispatch
+import Foundation
+import Jail
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Real jobs in real sandboxes: each test states one property of the jail and tries to break it.
+@Suite(.serialized, .enabled(if: Harness.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups"))
+struct ContainmentTests {
+    // MARK: Running programs
+
+    @Test func helloWorld() throws {
+        let result = try Harness.run("print('hello from the sandbox')")
+        #expect(result.status == .ok)
+        #expect(result.success)
+        #expect(result.exitCode == 0)
+        #expect(result.stdout == "hello from the sandbox\n")
+        #expect(result.output == result.stdout)
+        #expect(result.peakMemoryBytes ?? 0 > 0)
+    }
+
+    @Test func exitCodeIsForwarded() throws {
+        let result = try Harness.run("import sys; print('bye'); sys.exit(3)")
+        #expect(result.status == .runtimeError)
+        #expect(result.exitCode == 3)
+        #expect(!result.success)
+    }
+
+    @Test func stdinAndArgumentsReachTheProgram() throws {
+        let result = try Harness.run("import sys; print(sys.stdin.read().upper(), sys.argv[1:])", stdin: "abc",
+                                     arguments: ["x", "--y"])
+        #expect(result.stdout == "ABC ['x', '--y']\n")
+    }
+
+    @Test func tracebackGivesTheExceptionClass() throws {
+        let result = try Harness.run("def f():\n    return 1/0\nf()")
+        #expect(result.status == .runtimeError)
+        #expect(result.errorType == "ZeroDivisionError")
+        #expect(result.errorMessage == "division by zero")
+        #expect(result.stderr.contains("Traceback"))
+    }
+
+    @Test func syntaxErrorIsReported() throws {
+        let result = try Harness.run("x = = 1")
+        #expect(result.errorType == "SyntaxError")
+    }
+
+    @Test func jobFilesAreInTheWorkingDirectory() throws {
+        let result = try Harness.run("import os; print(open('data/in.txt').read(), os.getcwd())",
+                                     files: [JobFile(path: "data/in.txt", contents: Array("payload".utf8))])
+        #expect(result.stdout == "payload /sandbox\n")
+    }
+
+    // MARK: Limits
+
+    @Test func timeoutKillsTheWholeJobIncludingADaemonizedGrandchild() throws {
+        let code = """
+            import os, time
+            if os.fork() == 0:
+                os.setsid()
+                if os.fork() == 0:
+                    time.sleep(60)
+                os._exit(0)
+            time.sleep(60)
+            """
+        let result = try Harness.run(code, overrides: LimitOverrides(timeoutMs: 1000))
+        #expect(result.status == .timeout)
+        #expect(result.limitHit == "wall")
+        #expect(result.errorType == "TimeoutError")
+        #expect(result.wallMs >= 1000 && result.wallMs < 5000)
+        let record = try #require(try Harness.auditRecord(result.id))
+        #expect(Harness.processes(ownedBy: record.hostUid).isEmpty)
+    }
+
+    @Test func cpuLimitStopsABusyLoop() throws {
+        let result = try Harness.run("while True: pass", overrides: LimitOverrides(timeoutMs: 8000, cpuTimeMs: 1000))
+        #expect(result.status == .timeout)
+        #expect(result.limitHit == "cpu")
+    }
+
+    @Test func memoryBombHitsTheMemoryLimit() throws {
+        let result = try Harness.run("x = []\nwhile True: x.append(bytearray(1 << 20))")
+        #expect(result.status == .memoryLimit)
+        #expect(result.errorType == "MemoryError")
+        #expect((result.peakMemoryBytes ?? 0) <= 128 << 20)
+    }
+
+    @Test func tmpfsCountsAgainstTheMemoryLimit() throws {
+        let code = "f = open('/dev/shm/fill', 'wb')\nwhile True: f.write(b'x' * (1 << 20)); f.flush()"
+        let result = try Harness.run(code, overrides: LimitOverrides(memoryBytes: 8 << 20))
+        #expect(result.status == .memoryLimit || result.errorType == "OSError")
+        #expect(result.status != .ok)
+    }
+
+    @Test func forkBombIsContained() throws {
+        let code = """
+            import os, time
+            children = 0
+            try:
+                while True:
+                    if os.fork() == 0:
+                        time.sleep(30); os._exit(0)
+                    children += 1
+            except OSError as e:
+                print(children, e.errno)
+            """
+        let result = try Harness.run(code)
+        #expect(result.status == .ok)
+        let fields = result.stdout.split(separator: " ")
+        #expect(Int(fields.first ?? "") ?? 99 < 16)
+        #expect(fields.last == "11\n")  // EAGAIN
+        let record = try #require(try Harness.auditRecord(result.id))
+        #expect(Harness.processes(ownedBy: record.hostUid).isEmpty)
+    }
+
+    @Test func outputIsCappedAndTheJobStopped() throws {
+        let result = try Harness.run("import sys\nwhile True: sys.stdout.write('x' * 65536)")
+        #expect(result.status == .outputLimit)
+        #expect(result.stdoutTruncated)
+        #expect(result.stdout.utf8.count == 1 << 20)
+    }
+
+    @Test func fileSizeLimitApplies() throws {
+        let result = try Harness.run("open('/tmp/big', 'wb').write(b'x' * (2 << 20))")
+        #expect(result.status == .runtimeError)
+        #expect(result.stderr.contains("File too large"))
+    }
+
+    // MARK: Isolation
+
+    @Test func tcpConnectToAHostLoopbackServerFails() throws {
+        let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(server >= 0)
+        defer { close(server) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(server, $0, length) }
+        }
+        #expect(listen(server, 8) == 0)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(server, $0, &length) }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let code = """
+            import socket
+            try:
+                s = socket.create_connection(('127.0.0.1', \(port)), timeout=2)
+                print('connected')
+            except OSError as e:
+                print('refused', e.errno)
+            print(open('/proc/net/dev').read().count(':') - 0)
+            """
+        let result = try Harness.run(code)
+        #expect(result.stdout.hasPrefix("refused"))
+        // nothing reached the host's listener
+        _ = fcntl(server, F_SETFL, O_NONBLOCK)
+        #expect(accept(server, nil, nil) == -1)
+    }
+
+    @Test func onlyTmpAndTheWorkingDirectoryAreWritable() throws {
+        let code = """
+            import os
+            for path in ['/etc/x', '/usr/x', '/x', '/proc/x', '/dev/x', '/tmp/x', '/sandbox/x', '/dev/shm/x']:
+                try:
+                    open(path, 'w').write('1'); print(path, 'ok')
+                except OSError as e:
+                    print(path, 'denied')
+            """
+        let result = try Harness.run(code)
+        let lines = Set(result.stdout.split(separator: "\n").map(String.init))
+        for denied in ["/etc/x", "/usr/x", "/x", "/proc/x", "/dev/x"] { #expect(lines.contains("\(denied) denied")) }
+        for allowed in ["/tmp/x", "/sandbox/x", "/dev/shm/x"] { #expect(lines.contains("\(allowed) ok")) }
+    }
+
+    @Test func hostFilesAreInvisible() throws {
+        let secret = "/root/bexy-secret-\(getpid())"
+        let fd = open(secret, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        #expect(fd >= 0)
+        _ = write(fd, "top secret", 10)
+        close(fd)
+        defer { unlink(secret) }
+        let code = """
+            import os
+            for p in ['\(secret)', '/root', '/work', '/home', '/var', '/sys', '/run', '/etc/shadow', '/etc/hosts', '\(Harness.repoRoot)']:
+                print(p, os.path.exists(p))
+            print(sorted(os.listdir('/')))
+            print(sorted(os.listdir('/etc')))
+            print(sorted(os.listdir('/dev')))
+            """
+        let result = try Harness.run(code)
+        #expect(result.status == .ok)
+        #expect(!result.stdout.contains("True"))
+        #expect(result.stdout.contains("['bin', 'dev', 'etc', 'lib', 'lib64', 'proc', 'sandbox', 'sbin', 'tmp', 'usr']"))
+        #expect(result.stdout.contains("['group', 'hostname', 'ld.so.cache', 'passwd']"))
+        #expect(result.stdout.contains("['fd', 'full', 'null', 'random', 'shm', 'stderr', 'stdin', 'stdout', 'urandom', 'zero']"))
+    }
+
+    @Test func callerEnvironmentDoesNotLeak() throws {
+        setenv("BEXY_TEST_SECRET", "leaked-value", 1)
+        defer { unsetenv("BEXY_TEST_SECRET") }
+        let result = try Harness.run("import os; print(sorted(os.environ))")
+        #expect(!result.stdout.contains("BEXY_TEST_SECRET"))
+        #expect(result.stdout.contains("'PATH'"))
+        let names = result.stdout.filter { $0 != "[" && $0 != "]" && $0 != "'" && $0 != "\n" }
+            .split(separator: ",").map { $0.trimmingCharacters() }
+        let allowed = ["PATH", "HOME", "LANG", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                       "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "LC_CTYPE"]
+        for name in names { #expect(name.hasPrefix("PYTHON") || allowed.contains(name), "unexpected \(name)") }
+    }
+
+    @Test func callerFileDescriptorsAreNotInherited() throws {
+        let fd = open("/etc/hostname", O_RDONLY)  // deliberately without O_CLOEXEC
+        #expect(fd > 2)
+        defer { close(fd) }
+        let result = try Harness.run("import os; print(sorted(int(x) for x in os.listdir('/proc/self/fd')))")
+        #expect(result.stdout == "[0, 1, 2, 3]\n")  // 3 is listdir's own directory fd
+    }
+
+    @Test func identityAndPrivilegesInsideTheJob() throws {
+        let code = """
+            import os, socket
+            print(os.getuid(), os.getgid(), os.getgroups(), os.getpid(), socket.gethostname())
+            status = dict(l.split(':\\t', 1) for l in open('/proc/self/status').read().splitlines() if ':\\t' in l)
+            print(status['CapEff'], status['CapPrm'], status['CapBnd'], status['CapAmb'], status['NoNewPrivs'], status['Seccomp'])
+            try:
+                open('/proc/1/environ').read(); print('init readable')
+            except OSError:
+                print('init hidden')
+            print(all(l.endswith(':/') for l in open('/proc/self/cgroup').read().splitlines()))
+            """
+        let result = try Harness.run(code)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4)
+        #expect(lines.first == "1000 1000 [] 2 bexy")
+        #expect(lines.dropFirst().first == "0000000000000000 0000000000000000 0000000000000000 0000000000000000 1 2")
+        #expect(lines.dropFirst(2).first == "init hidden")
+        #expect(lines.last == "True")  // a cgroup namespace rooted at the job's own cgroup
+        let record = try #require(try Harness.auditRecord(result.id))
+        #expect(record.hostUid >= 2_000_000_000)
+    }
+
+    // MARK: Seccomp
+
+    @Test(arguments: [
+        ("import ctypes; ctypes.CDLL(None).mount(b'none', b'/tmp', b'tmpfs', 0, None)", "mount"),
+        ("import ctypes; ctypes.CDLL(None).ptrace(0, 0, None, None)", "ptrace"),
+        ("import ctypes; ctypes.CDLL(None).unshare(0x10000000)", "unshare"),
+        ("import fcntl, termios; fcntl.ioctl(0, termios.TIOCSTI, b'x')", "ioctl"),
+    ])
+    func forbiddenSystemCallsAreBlockedByName(code: String, name: String) throws {
+        let result = try Harness.run(code)
+        #expect(result.status == .syscallBlocked)
+        #expect(result.blockedSyscall == name)
+        let record = try #require(try Harness.auditRecord(result.id))
+        #expect(record.blockedSyscall == name)
+    }
+
+    @Test func x32SystemCallsAreKilled() throws {
+        let result = try Harness.run("import ctypes; ctypes.CDLL(None).syscall(0x40000000 | 39)")
+        #expect(result.status == .syscallBlocked)
+    }
+
+    @Test func socketFamiliesOtherThanUnixAreRefused() throws {
+        let code = """
+            import socket
+            for family in (socket.AF_INET, socket.AF_INET6, socket.AF_NETLINK, socket.AF_PACKET):
+                try:
+                    socket.socket(family, socket.SOCK_DGRAM); print('open')
+                except OSError as e:
+                    print(e.errno)
+            a, b = socket.socketpair(); a.send(b'ok'); print(b.recv(2).decode())
+            """
+        let result = try Harness.run(code)
+        #expect(result.stdout == "97\n97\n97\n97\nok\n")  // EAFNOSUPPORT
+    }
+
+    // MARK: Concurrency and cleanup
+
+    @Test func concurrentJobsCannotSeeEachOther() throws {
+        let code = """
+            import os, sys, time
+            me = sys.argv[1]
+            open('/tmp/marker-' + me, 'w').write(me)
+            open('/sandbox/marker-' + me, 'w').write(me)
+            time.sleep(0.5)
+            print(sorted(os.listdir('/tmp')), sorted(f for f in os.listdir('/sandbox') if f.startswith('marker')),
+                  sorted(int(p) for p in os.listdir('/proc') if p.isdigit()))
+            """
+        // Eight real threads, so the eight jobs overlap (each holds its slot for at least 0.5 s).
+        let collected = Mutex<[(Int, ExecutionResult)]>([])
+        let group = DispatchGroup()
+        for n in 0..<8 {
+            group.enter()
+            Thread {
+                if let result = try? Harness.run(code, arguments: ["\(n)"]) {
+                    collected.withLock { $0.append((n, result)) }
+                }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        let results = collected.withLock { $0 }
+        #expect(results.count == 8)
+        for (n, result) in results {
+            #expect(result.status == .ok)
+            #expect(result.stdout == "['marker-\(n)'] ['marker-\(n)'] [1, 2]\n")
+        }
+        let uids = try results.map { try #require(try Harness.auditRecord($0.1.id)).hostUid }
+        #expect(Set(uids).count == 8)
+    }
+
+    @Test func nothingIsLeftAfterTwoHundredJobs() throws {
+        let mountsBefore = Harness.readText("/proc/self/mountinfo")?.split(separator: "\n").count
+        var uids = Set<Int>()
+        for n in 0..<200 {
+            let result = try Harness.run(n % 2 == 0 ? "print(1)" : "import os\nif os.fork() == 0:\n    import time; time.sleep(9)")
+            #expect(result.status == .ok)
+            uids.insert(try #require(try Harness.auditRecord(result.id)).hostUid)
+        }
+        for uid in uids { #expect(Harness.processes(ownedBy: uid).isEmpty) }
+        #expect(Harness.list("/run/bexy/root").isEmpty)
+        for controller in ["memory", "pids", "cpu"] {
+            let path = "/sys/fs/cgroup/\(controller)"
+            let own = Harness.readText("/proc/self/cgroup")?.split(separator: "\n")
+                .first { $0.split(separator: ":").dropFirst().first == Substring(controller) }?
+                .split(separator: ":").last.map(String.init) ?? "/"
+            let jobs = Harness.list(path + (own == "/" ? "" : own) + "/bexy").filter { $0.hasPrefix("job-") }
+            #expect(jobs.isEmpty, "\(controller): \(jobs)")
+        }
+        #expect(Harness.readText("/proc/self/mountinfo")?.split(separator: "\n").count == mountsBefore)
+    }
+}
+
+extension Substring {
+    func trimmingCharacters() -> String {
+        String(self.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}

@@ -1,0 +1,84 @@
+import Bexy
+import Jail
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs real jobs in real sandboxes for the containment tests, with a private audit spool.
+struct Harness {
+    static let repoRoot: String = {
+        var parts = #filePath.split(separator: "/").map(String.init)
+        parts.removeLast(3)  // Tests/ContainmentTests/Harness.swift
+        return "/" + parts.joined(separator: "/")
+    }()
+
+    /// True when this host can run sandboxes (root, namespaces, seccomp, cgroups): the gate of every test here.
+    static let canRunSandboxes: Bool = getuid() == 0 && HostFeatures.probe().firstMissingRequirement() == nil
+
+    static let stateDirectory: String = {
+        var template = Array("/tmp/bexy-tests-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        precondition(made != nil, "mkdtemp failed")
+        return String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
+    }()
+
+    static let spool: AuditSpool = try! AuditSpool(path: stateDirectory + "/audit.db")
+
+    static let engine = Engine(profiles: ProfileStore(directory: repoRoot + "/profiles"), spool: spool)
+
+    /// Run `code` and return the result; `Issue.record` on a request error.
+    static func run(_ code: String, profile: String = "strict", stdin: String? = nil, files: [JobFile] = [],
+                    arguments: [String] = [], overrides: LimitOverrides = LimitOverrides(),
+                    requester: String = "tests") throws -> ExecutionResult {
+        try engine.execute(ExecutionRequest(
+            code: Array(code.utf8), profile: profile, stdin: stdin.map { Array($0.utf8) }, files: files,
+            arguments: arguments, overrides: overrides, requester: requester, frontDoor: .cli))
+    }
+
+    /// The audit record of an execution.
+    static func auditRecord(_ id: String) throws -> AuditRecord? {
+        try spool.list(limit: 100_000).first { $0.id == id }
+    }
+
+    /// Host processes currently running as `uid` (read from /proc by the test, not by the sandbox).
+    static func processes(ownedBy uid: Int) -> [Int32] {
+        guard let dir = opendir("/proc") else { return [] }
+        defer { closedir(dir) }
+        var found: [Int32] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let pid = Int32(name) else { continue }
+            var st = stat()
+            if stat("/proc/\(pid)", &st) == 0 && Int(st.st_uid) == uid { found.append(pid) }
+        }
+        return found
+    }
+
+    /// Entries of a directory (names), or [] if it does not exist.
+    static func list(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Read a whole host file as text.
+    static func readText(_ path: String) -> String? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, file)
+            if n <= 0 { break }
+            bytes.append(contentsOf: buffer[0..<n])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
