@@ -58,7 +58,8 @@ public struct AuditRecord: Codable, Sendable, Equatable {
     public var stdoutBytes: Int
     /// `stderr_bytes`: bytes of stderr captured (at most the limit).
     public var stderrBytes: Int
-    /// `host_uid`: the host uid of the process that ran Bexy (the CLI's caller, or the server's uid).
+    /// `host_uid`: the host uid the job's user ran as (unique among concurrently running jobs; 0 if the
+    /// sandbox could not be set up).
     public var hostUid: Int
     /// `bexy_version`: the version of Bexy that ran the job.
     public var bexyVersion: String

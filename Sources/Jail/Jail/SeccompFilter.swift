@@ -1,3 +1,4 @@
+import CJailShim
 import CSeccomp
 
 #if canImport(Glibc)
@@ -215,41 +216,13 @@ public struct SeccompFilter: Sendable {
                   hint: "fix the profile's seccomp section")
     }
 
-    /// glibc's memfd_create, looked up at run time: Swift's Glibc module is built without _GNU_SOURCE and so
-    /// does not declare it.
-    private typealias MemfdCreate = @convention(c) (UnsafePointer<CChar>, UInt32) -> Int32
-    private static let memfdCreate: MemfdCreate? = {
-        // RTLD_DEFAULT is ((void *) 0) in glibc.
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "memfd_create") else { return nil }
-        return unsafeBitCast(symbol, to: MemfdCreate.self)
-    }()
-
     /// Run a libseccomp exporter into a memfd and read the bytes back (libseccomp 2.5 has no in-memory export).
     static func export(stage: String, _ body: (Int32) -> Int32) throws(JailError) -> [UInt8] {
-        guard let memfdCreate = memfdCreate else {
-            throw JailError(.missingFeature, stage: "\(stage) memfd_create", errno: ENOSYS,
-                            message: "\(stage): glibc has no memfd_create", hint: "use glibc 2.27 or newer")
-        }
-        let fd = memfdCreate("bexy-seccomp", 1)  // MFD_CLOEXEC
-        guard fd >= 0 else { throw JailError.system("\(stage) memfd_create") }
+        let fd = bj_memfd("bexy-seccomp")
+        guard fd >= 0 else { throw JailError.system("\(stage) memfd_create", errno: -fd) }
         defer { close(fd) }
         try check(body(fd), stage)
-        let size = lseek(fd, 0, SEEK_END)
-        guard size >= 0, lseek(fd, 0, SEEK_SET) == 0 else { throw JailError.system("\(stage) lseek") }
-        var bytes = [UInt8](repeating: 0, count: Int(size))
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { buffer in
-                read(fd, buffer.baseAddress! + done, buffer.count - done)
-            }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                throw n == 0
-                    ? JailError(.setupFailed, stage: stage, message: "\(stage): short read from memfd")
-                    : JailError.system("\(stage) read")
-            }
-            done += n
-        }
-        return bytes
+        guard lseek(fd, 0, SEEK_SET) == 0 else { throw JailError.system("\(stage) lseek") }
+        return try Syscall.readAll(fd, stage: "\(stage) read")
     }
 }

@@ -76,18 +76,24 @@ enum Syscall {
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
+    /// read(2) from the current offset to EOF.
+    static func readAll(_ fd: Int32, stage: String) throws(JailError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, into: $0) }
+            if n == 0 { return bytes }
+            if n < 0 { throw .system(stage, errno: Int32(-n)) }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+    }
+
     /// Read a small text file whole (procfs, sysfs); nil if it cannot be read.
-    static func readText(_ path: String, limit: Int = 65536) -> String? {
+    static func readText(_ path: String) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < limit {
-            let n = chunk.withUnsafeMutableBytes { read(fd, into: $0) }
-            if n <= 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
+        guard let bytes = try? readAll(fd, stage: path) else { return nil }
         return String(decoding: bytes, as: UTF8.self)
     }
 }

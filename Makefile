@@ -1,0 +1,38 @@
+# PyLama / BEXY: the two set-up commands are `make demo` and `make test` (run as root on Debian 12).
+SWIFT ?= swift
+# Debian packages the build, the sandbox and the tests need; `make deps` installs the missing ones.
+APT_PACKAGES := libseccomp-dev libcap-dev libsqlite3-dev python3
+BENCH_PACKAGES := bubblewrap
+BEXY := .build/release/bexy
+
+.PHONY: deps bench-deps build demo test bench clean
+
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+bench-deps: deps
+	@dpkg -s $(BENCH_PACKAGES) >/dev/null 2>&1 || \
+		(apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(BENCH_PACKAGES))
+
+build: deps
+	$(SWIFT) build -c release --product bexy
+
+## Build, then run the demo job in the strict sandbox.
+demo: build
+	$(BEXY) doctor
+	$(BEXY) exec --profile strict examples/hello.py
+
+## The whole test suite (unit, containment and CLI tests; containment tests need root).
+test: deps
+	$(SWIFT) test
+
+## Benchmarks: bexy vs bare python3 vs bubblewrap, interleaved (not part of the tests).
+bench: bench-deps build
+	python3 Benchmarks/cold_start.py --bexy $(BEXY)
+
+clean:
+	rm -rf .build
