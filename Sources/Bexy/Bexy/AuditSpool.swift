@@ -139,6 +139,7 @@ public final class AuditSpool: @unchecked Sendable {
     private func configure() throws(AuditSpoolError) {
         sqlite3_busy_timeout(db, 5000)
         sqlite3_extended_result_codes(db, 1)
+        try check(bexy_sqlite_skip_checkpoint_on_close(db), operation: "SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE")
         let mode = try withStatement("PRAGMA journal_mode=WAL") { statement throws(AuditSpoolError) in
             try check(sqlite3_step(statement), operation: "PRAGMA journal_mode=WAL", allowing: SQLITE_ROW)
             return sqlite3_column_text(statement, 0).map { String(cString: $0) } ?? ""
