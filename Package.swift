@@ -54,5 +54,6 @@ let package = Package(
         .testTarget(name: "BexyTests", dependencies: ["Bexy"], path: "Tests/BexyTests"),
         .testTarget(
             name: "ContainmentTests", dependencies: ["Bexy", "Jail"], path: "Tests/ContainmentTests"),
+        .testTarget(name: "CLITests", dependencies: ["BexyCLI"], path: "Tests/CLITests"),
     ]
 )

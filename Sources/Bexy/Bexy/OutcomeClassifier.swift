@@ -63,7 +63,9 @@ public enum OutcomeClassifier {
     /// The exception of a Python traceback: the last line of the form `Name: message` (or a bare `Name`)
     /// whose name looks like an exception class (`SyntaxError`, `json.decoder.JSONDecodeError`).
     public static func pythonException(in stderr: String) -> (type: String, message: String)? {
-        for line in stderr.split(separator: "\n").reversed() where !line.hasPrefix(" ") {
+        // "\r\n" is one Character in Swift: split on both line endings.
+        for line in stderr.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).reversed()
+        where !line.hasPrefix(" ") {
             let text = line.hasSuffix("\r") ? line.dropLast() : line
             let name: Substring
             let message: Substring

@@ -103,10 +103,13 @@ struct ExecCommand: ParsableCommand {
             program = Array(code.utf8)
         } else {
             let script = arguments.removeFirst()
-            program = script == "-" ? readStandardInput() : try readFile(script, what: "script")
+            program = script == "-" ? try readStandardInput() : try readFile(script, what: "script")
         }
         var overrides = LimitOverrides()
-        if let timeout { overrides.timeoutMs = Int((timeout * 1000).rounded(.up)) }
+        if let timeout {
+            // Beyond any profile's limit (or infinite): let the profile check refuse it, naming the maximum.
+            overrides.timeoutMs = timeout < 1e12 ? Int((timeout * 1000).rounded(.up)) : Int.max
+        }
         if let memory {
             do {
                 overrides.memoryBytes = try ByteSize.parse(memory)
@@ -116,9 +119,12 @@ struct ExecCommand: ParsableCommand {
         }
         var jobFiles: [JobFile] = []
         for spec in files {
-            let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
+            let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             let source = parts[0]
             let destination = parts.count > 1 ? parts[1] : String(source.split(separator: "/").last ?? "")
+            guard !source.isEmpty, !destination.isEmpty else {
+                throw CLIInputError(message: "--file \"\(spec)\": expected SRC or SRC:DEST with both parts non-empty")
+            }
             jobFiles.append(JobFile(path: destination, contents: try readFile(source, what: "--file")))
         }
         return ExecutionRequest(
@@ -140,23 +146,35 @@ struct ExecCommand: ParsableCommand {
             throw CLIInputError(message: "\(what) \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
-        return readAll(fd)
+        var st = stat()
+        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+            throw CLIInputError(message: "\(what) \(path): is a directory, expected a file")
+        }
+        guard let bytes = readAll(fd) else {
+            throw CLIInputError(message: "\(what) \(path): \(String(cString: strerror(errno)))")
+        }
+        return bytes
     }
 
-    private func readStandardInput() -> [UInt8] { readAll(0) }
+    private func readStandardInput() throws -> [UInt8] {
+        guard let bytes = readAll(0) else {
+            throw CLIInputError(message: "stdin: \(String(cString: strerror(errno)))")
+        }
+        return bytes
+    }
 }
 
-/// Read `fd` to EOF.
-func readAll(_ fd: Int32) -> [UInt8] {
+/// Read `fd` to EOF; nil on a read error (errno is set).
+func readAll(_ fd: Int32) -> [UInt8]? {
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65536)
     while true {
         let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         if n < 0 && errno == EINTR { continue }
-        if n <= 0 { break }
+        if n < 0 { return nil }
+        if n == 0 { return bytes }
         bytes.append(contentsOf: chunk[0..<n])
     }
-    return bytes
 }
 
 /// Write every byte to `fd`.

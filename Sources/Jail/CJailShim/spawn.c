@@ -52,6 +52,7 @@ static const char *const bj_stage_names[] = {
     [BJ_STAGE_SECCOMP_SEND] = "send seccomp listener",
     [BJ_STAGE_EXEC] = "execve",
     [BJ_STAGE_NOT_DUMPABLE] = "prctl(PR_SET_DUMPABLE)",
+    [BJ_STAGE_SIGNALS] = "reset signal handling",
 };
 
 const char *bj_stage_name(int32_t stage) {
@@ -214,7 +215,23 @@ static int bj_mount_one(const struct bj_plan *plan, const struct bj_mount *m, ch
 
 // MARK: - the program (pid 2)
 
+/// Give the program default signal handling: a clone child inherits the caller's ignored signals and the
+/// blocked mask of the thread that spawned it (a worker thread of a server blocks almost everything).
+static int bj_reset_signals(void) {
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        (void)sigaction(sig, &dfl, NULL);  // glibc's internal signals refuse with EINVAL: nothing to reset
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    return sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 static __attribute__((noreturn)) void bj_program(const struct bj_plan *plan, int error_fd) {
+    if (bj_reset_signals() < 0) bj_fail(error_fd, BJ_STAGE_SIGNALS, -1);
     if (setsid() < 0) bj_fail(error_fd, BJ_STAGE_SETSID, -1);
 
     // stdio: lift every fd we keep above 100, then place them.
