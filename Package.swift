@@ -12,10 +12,13 @@ let package = Package(
         .executable(name: "bexy", targets: ["BexyCLI"]),
         .library(name: "Jail", targets: ["Jail"]),
         .library(name: "Bexy", targets: ["Bexy"]),
+        .executable(name: "loglama", targets: ["LogLamaCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: System libraries (Debian: libseccomp-dev, libcap-dev, libsqlite3-dev)
@@ -49,11 +52,35 @@ let package = Package(
             dependencies: ["Bexy", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Bexy/BexyCLI"),
 
+        // MARK: Services: the shared kit and LogLama (logging, the audit trail, .env, orchestration)
+        .target(name: "ServiceKit", path: "Sources/Services/ServiceKit"),
+        .target(
+            name: "LogLama",
+            dependencies: [
+                "ServiceKit", "Bexy",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Services/LogLama"),
+        .executableTarget(
+            name: "LogLamaCLI",
+            dependencies: ["LogLama", "ServiceKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Services/LogLamaCLI"),
+
         // MARK: Tests
         .testTarget(name: "JailTests", dependencies: ["Jail"], path: "Tests/JailTests"),
         .testTarget(name: "BexyTests", dependencies: ["Bexy"], path: "Tests/BexyTests"),
         .testTarget(
             name: "ContainmentTests", dependencies: ["Bexy", "Jail"], path: "Tests/ContainmentTests"),
         .testTarget(name: "CLITests", dependencies: ["BexyCLI"], path: "Tests/CLITests"),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"], path: "Tests/ServiceKitTests"),
+        .testTarget(
+            name: "LogLamaTests",
+            dependencies: [
+                "LogLama", "LogLamaCLI",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/LogLamaTests"),
     ]
 )

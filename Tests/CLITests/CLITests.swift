@@ -383,3 +383,38 @@ struct CLIJobTests {
         #expect(!run.stdout.contains("MISSING"), "\(run)")
     }
 }
+
+/// What `kill -9` of bexy leaves behind: nothing (the job's init dies with its parent, PR_SET_PDEATHSIG, and
+/// with it the whole pid namespace).
+@Suite(.serialized, .enabled(if: CLI.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups (bexy doctor)"))
+struct CLIKillTests {
+    /// Host pids whose command line contains the argument `marker`.
+    private func processes(withArgument marker: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return data.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == marker }
+        }
+    }
+
+    @Test func killingBexyWithSigkillKillsTheWholeJob() throws {
+        let marker = "bexy-kill-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        // The launcher starts bexy in the background, lets the job start, then kill -9s bexy itself.
+        // Before the kill it counts the processes carrying the marker: sh, bexy, the job's init and python.
+        let script = """
+            "$@" & pid=$!; sleep 1.5
+            n=0; for f in /proc/[0-9]*/cmdline; do tr '\\0' '\\n' < $f 2>/dev/null | grep -qx -- "$5" && n=$((n+1)); done
+            echo "before=$n"; kill -9 $pid; wait $pid; exit 0
+            """
+        let run = try CLI.run(["exec", "-c", "import time\nprint('up', flush=True)\ntime.sleep(30)", marker],
+                              launcher: ["/bin/sh", "-c", script, "sh"], limit: 30)
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stdout.contains("before=4"), "the job was not running before the kill: \(run)")
+        var left = processes(withArgument: marker)
+        for _ in 0..<40 where !left.isEmpty {
+            usleep(50_000)
+            left = processes(withArgument: marker)
+        }
+        #expect(left.isEmpty, "processes of the killed job still running: \(left)")
+    }
+}

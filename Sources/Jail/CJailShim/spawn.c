@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -297,9 +298,6 @@ static __attribute__((noreturn)) void bj_program(const struct bj_plan *plan, int
 
 static __attribute__((noreturn)) void bj_init(const struct bj_plan *plan, int sync_fd, int error_fd,
                                               int status_fd) {
-    // Die with the parent: a killed bexy must not leave a job running. The sync read below closes the race.
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) bj_fail(error_fd, BJ_STAGE_PDEATHSIG, -1);
-
     int keep[BJ_MAX_KEEP], nkeep = 0;
     keep[nkeep++] = sync_fd;
     keep[nkeep++] = error_fd;
@@ -326,11 +324,18 @@ static __attribute__((noreturn)) void bj_init(const struct bj_plan *plan, int sy
         if (n == 0) errno = EPIPE;
         bj_fail(error_fd, BJ_STAGE_SYNC, -1);
     }
-    close(sync_fd);
 
     // Become the namespace's root (host uid = the slot's base id) so that files init creates have an owner
     // that exists in the namespace; the namespace's capabilities are kept.
     if (bj_set_ids(0, 0) < 0) bj_fail(error_fd, bj_ids_stage, -1);
+
+    // Die with the parent: a killed bexy must not leave a job running. Set after the id change, which
+    // clears it. The parent holds the sync pipe's write end for the whole job, so a hang-up here means it
+    // died before the signal was armed.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) bj_fail(error_fd, BJ_STAGE_PDEATHSIG, -1);
+    struct pollfd lifeline = {.fd = sync_fd, .events = POLLIN};
+    if (poll(&lifeline, 1, 0) > 0 && (lifeline.revents & POLLHUP)) _exit(125);
+    close(sync_fd);
 
     // A cgroup namespace rooted at the job's own cgroup: /proc/self/cgroup shows "/".
     if (unshare(CLONE_NEWCGROUP) < 0) bj_fail(error_fd, BJ_STAGE_CGROUP_NS, -1);
@@ -474,8 +479,8 @@ int bj_spawn(const struct bj_plan *plan, struct bj_child *out, const char **fail
         rc = -errno;
         *failed_step = "sync";
     }
-    close(sync_pipe[1]);
     if (rc < 0) {
+        close(sync_pipe[1]);
         syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
         siginfo_t info;
         waitid(P_PIDFD, (id_t)pidfd, &info, WEXITED);
@@ -488,6 +493,7 @@ int bj_spawn(const struct bj_plan *plan, struct bj_child *out, const char **fail
     out->pidfd = pidfd;
     out->error_fd = error_pipe[0];
     out->status_fd = status_pipe[0];
+    out->lifeline_fd = sync_pipe[1];
     *failed_step = NULL;
     return 0;
 }

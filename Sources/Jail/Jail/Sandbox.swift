@@ -149,6 +149,7 @@ public final class Sandbox: Sendable {
         parentFDs.append(child.pidfd)
         parentFDs.append(child.error_fd)
         parentFDs.append(child.status_fd)
+        parentFDs.append(child.lifeline_fd)
 
         // The program has started when the error pipe reaches EOF (closed by a successful execve).
         let setup = Self.awaitExec(child.error_fd)

@@ -91,6 +91,7 @@ struct bj_child {
     int pidfd;                       ///< pidfd of the init (CLONE_PIDFD)
     int error_fd;                    ///< read end: a struct bj_child_error if setup failed, EOF once the program exec'd
     int status_fd;                   ///< read end: a struct bj_exit_report once the program ended
+    int lifeline_fd;                 ///< write end of the sync pipe: keep it open until the job has ended
 };
 
 /// Sent by the child when a setup stage fails.

@@ -1,0 +1,53 @@
+/// Everything the LogLama server needs to start, in one value the CLI fills from flags and the central `.env`.
+///
+/// Keys (the CLI maps them from `LOGLAMA_*` settings; the defaults are the ones below):
+/// - `host`: the address to bind, `127.0.0.1`.
+/// - `port`: the TCP port, `5000`; `0` picks a free port (tests, benchmarks).
+/// - `databasePath`: the SQLite file holding logs and the audit trail; its directory must exist.
+/// - `maxBodyBytes`: the largest request body accepted, 8 MiB; larger bodies get 413.
+/// - `retention`: how long logs are kept; audit records are never pruned.
+public struct LogLamaConfiguration: Sendable, Equatable {
+    /// The address to bind, e.g. `127.0.0.1` or `0.0.0.0`.
+    public var host: String
+    /// The TCP port; `0` lets the kernel pick one (see `onServerRunning` of `buildLogLamaApplication`).
+    public var port: Int
+    /// Path of the SQLite database file (created with its tables on first start).
+    public var databasePath: String
+    /// The largest request body, in bytes, any endpoint accepts; larger bodies are refused with 413.
+    public var maxBodyBytes: Int
+    /// Log retention: maximum age and row count.
+    public var retention: LogRetention
+
+    /// The default request body limit: 8 MiB.
+    public static let defaultMaxBodyBytes = 8 << 20
+
+    /// A configuration; every value but the database path has a default.
+    public init(host: String = "127.0.0.1", port: Int = 5000, databasePath: String,
+                maxBodyBytes: Int = LogLamaConfiguration.defaultMaxBodyBytes, retention: LogRetention = LogRetention()) {
+        self.host = host
+        self.port = port
+        self.databasePath = databasePath
+        self.maxBodyBytes = maxBodyBytes
+        self.retention = retention
+    }
+}
+
+/// How long logs are kept. Pruning deletes the oldest logs first; audit records are never pruned.
+public struct LogRetention: Sendable, Equatable {
+    /// Logs whose timestamp is older than this many days are deleted; `nil` keeps logs of any age.
+    public var maxAgeDays: Int?
+    /// At most this many logs are kept (the newest by timestamp); `nil` keeps any number.
+    public var maxLogRows: Int?
+    /// How often the server prunes (it also prunes once at start).
+    public var interval: Duration
+
+    /// A policy; by default 30 days, one million rows, pruned every ten minutes.
+    public init(maxAgeDays: Int? = 30, maxLogRows: Int? = 1_000_000, interval: Duration = .seconds(600)) {
+        self.maxAgeDays = maxAgeDays
+        self.maxLogRows = maxLogRows
+        self.interval = interval
+    }
+
+    /// Keeps everything: no age or size limit.
+    public static var unlimited: LogRetention { LogRetention(maxAgeDays: nil, maxLogRows: nil) }
+}

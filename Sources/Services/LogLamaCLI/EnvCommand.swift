@@ -1,0 +1,19 @@
+import ArgumentParser
+import ServiceKit
+
+/// `loglama env`: the effective configuration, secrets masked.
+struct EnvCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "env", abstract: "Show the effective configuration (secrets masked).")
+
+    func run() throws {
+        let configuration: PyLamaConfiguration
+        do {
+            configuration = try PyLamaConfiguration.load()
+        } catch {
+            throw ValidationError(error.description)
+        }
+        print("# central file: \(configuration.centralPath)")
+        for (key, value) in configuration.masked { print("\(key)=\(value)") }
+    }
+}

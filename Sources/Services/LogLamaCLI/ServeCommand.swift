@@ -1,0 +1,41 @@
+import ArgumentParser
+import LogLama
+import ServiceKit
+
+/// `loglama serve`: run the LogLama server alone. Configuration comes from the central `.env`
+/// (`LOGLAMA_HOST`, `LOGLAMA_PORT`, `LOGLAMA_DB`, `LOGLAMA_RETENTION_DAYS`, `LOGLAMA_MAX_LOG_ROWS`);
+/// the options override it.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the LogLama server (logs, audit trail).")
+
+    @Option(help: "Address to listen on (default LOGLAMA_HOST, 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on (default LOGLAMA_PORT, 5000).")
+    var port: Int?
+
+    @Option(help: "SQLite database file (default LOGLAMA_DB).")
+    var db: String?
+
+    func validate() throws {
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0-65535") }
+    }
+
+    func run() async throws {
+        let settings: PyLamaConfiguration
+        do {
+            settings = try PyLamaConfiguration.load()
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let configuration = LogLamaConfiguration(
+            host: host ?? settings.host(of: "loglama"),
+            port: try port ?? settings.port(of: "loglama"),
+            databasePath: db ?? settings["LOGLAMA_DB"] ?? "loglama.db",
+            retention: LogRetention(maxAgeDays: settings["LOGLAMA_RETENTION_DAYS"].flatMap(Int.init) ?? 30,
+                                    maxLogRows: settings["LOGLAMA_MAX_LOG_ROWS"].flatMap(Int.init) ?? 1_000_000))
+        let app = try await buildLogLamaApplication(configuration: configuration)
+        try await app.runService()
+    }
+}
