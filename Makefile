@@ -31,9 +31,11 @@ demo: build
 test: deps
 	$(SWIFT) test
 
-## Benchmarks: bexy vs bare python3 vs bubblewrap, interleaved (not part of the tests).
+## Benchmarks (not part of the tests): bexy vs bare python3 vs bubblewrap, interleaved; LogLama ingest rate.
 bench: bench-deps build
+	$(SWIFT) build -c release --product loglama
 	python3 Benchmarks/cold_start.py --bexy $(BEXY)
+	python3 Benchmarks/loglama_ingest.py --loglama .build/release/loglama
 
 clean:
 	rm -rf .build

@@ -13,12 +13,14 @@ let package = Package(
         .library(name: "Jail", targets: ["Jail"]),
         .library(name: "Bexy", targets: ["Bexy"]),
         .executable(name: "loglama", targets: ["LogLamaCLI"]),
+        .executable(name: "bexy-forward", targets: ["BexyForwardCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // MARK: System libraries (Debian: libseccomp-dev, libcap-dev, libsqlite3-dev)
@@ -68,6 +70,19 @@ let package = Package(
             dependencies: ["LogLama", "ServiceKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Services/LogLamaCLI"),
 
+        // MARK: The audit forwarder: BEXY's spool -> LogLama, at least once (LogLama dedupes by id)
+        .target(
+            name: "AuditForwarding",
+            dependencies: ["Bexy", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Sources/Services/AuditForwarding"),
+        .executableTarget(
+            name: "BexyForwardCLI",
+            dependencies: [
+                "AuditForwarding", "ServiceKit", "Bexy",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Services/BexyForwardCLI"),
+
         // MARK: Tests
         .testTarget(name: "JailTests", dependencies: ["Jail"], path: "Tests/JailTests"),
         .testTarget(name: "BexyTests", dependencies: ["Bexy"], path: "Tests/BexyTests"),
@@ -82,5 +97,9 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/LogLamaTests"),
+        .testTarget(
+            name: "AuditForwardingTests",
+            dependencies: ["AuditForwarding", "LogLama", "Bexy", "Jail"],
+            path: "Tests/AuditForwardingTests"),
     ]
 )

@@ -1,0 +1,104 @@
+import AsyncHTTPClient
+import AuditForwarding
+import Bexy
+import FoundationEssentials
+import Jail
+import LogLama
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+private let repoRoot: String = {
+    var parts = #filePath.split(separator: "/").map(String.init)
+    parts.removeLast(3)
+    return "/" + parts.joined(separator: "/")
+}()
+
+private func temporaryDirectory() -> String {
+    var template = Array("/tmp/forward-test-XXXXXX".utf8CString)
+    let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+    precondition(made != nil)
+    return String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
+}
+
+/// A port nothing listens on (bound, then closed).
+private func closedPort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+    }
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Runs a live LogLama on a loopback port for `body`, then stops it.
+private func withLogLama(store: LogLamaStore, _ body: @Sendable (Int) async throws -> Void) async throws {
+    let port = Mutex<Int?>(nil)
+    let app = buildLogLamaApplication(
+        configuration: LogLamaConfiguration(host: "127.0.0.1", port: 0, databasePath: "", retention: .unlimited),
+        store: store, onServerRunning: { bound in port.withLock { $0 = bound } })
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await app.runService() }
+        var bound: Int?
+        for _ in 0..<500 where bound == nil {
+            try await Task.sleep(for: .milliseconds(10))
+            bound = port.withLock { $0 }
+        }
+        try await body(try #require(bound))
+        group.cancelAll()
+    }
+}
+
+@Suite(.serialized, .enabled(if: getuid() == 0 && HostFeatures.probe().firstMissingRequirement() == nil,
+                             "needs root and the sandbox's kernel features"))
+struct AuditForwardingTests {
+    @Test func executionsWhileLogLamaIsDownAllArriveOnceWhenItIsBack() async throws {
+        let directory = temporaryDirectory()
+        let spool = try AuditSpool(path: directory + "/audit.db")
+        let engine = Engine(profiles: ProfileStore(directory: repoRoot + "/profiles"), spool: spool)
+        var ids: [String] = []
+        for n in 0..<50 {
+            let result = try engine.execute(ExecutionRequest(code: Array("print(\(n))".utf8), requester: "forward-test",
+                                                             frontDoor: .cli))
+            #expect(result.status == .ok)
+            ids.append(result.id)
+        }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+
+        // LogLama is down: forwarding fails and loses nothing.
+        let down = AuditForwarder(spoolPath: spool.path, endpoint: "http://127.0.0.1:\(closedPort())/api/audit",
+                                  batchSize: 20, timeout: .seconds(2))
+        await #expect(throws: AuditForwarder.ForwardError.self) { try await down.forwardPending(client: client) }
+        #expect(try spool.pending(limit: 1000).count == 50)
+
+        let store = try LogLamaStore(path: directory + "/loglama.db")
+        try await withLogLama(store: store) { port in
+            let up = AuditForwarder(spoolPath: spool.path, endpoint: "http://127.0.0.1:\(port)/api/audit", batchSize: 20)
+            let first = try await up.forwardPending(client: client)
+            #expect(first == AuditForwarder.Report(stored: 50, duplicates: 0, batches: 3))
+            #expect(try spool.pending(limit: 1000).isEmpty)
+            #expect(try await up.forwardPending(client: client) == AuditForwarder.Report())
+
+            // A lost acknowledgement: the same records are sent again from a copy of the spool; LogLama keeps one.
+            let copy = try AuditSpool(path: directory + "/copy.db")
+            for record in try spool.list(limit: 1000) { try copy.append(record) }
+            let again = AuditForwarder(spoolPath: copy.path, endpoint: up.endpoint, batchSize: 50)
+            #expect(try await again.forwardPending(client: client) == AuditForwarder.Report(stored: 0, duplicates: 50,
+                                                                                             batches: 1))
+        }
+        try await client.shutdown()
+        let verification = try await store.verifyAuditChain()
+        #expect(verification.ok)
+        #expect(verification.records == 50)
+    }
+}
