@@ -67,7 +67,9 @@ let package = Package(
             path: "Sources/Services/LogLama"),
         .executableTarget(
             name: "LogLamaCLI",
-            dependencies: ["LogLama", "ServiceKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "LogLama", "ServiceKit", "Jail", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Sources/Services/LogLamaCLI"),
 
         // MARK: The audit forwarder: BEXY's spool -> LogLama, at least once (LogLama dedupes by id)

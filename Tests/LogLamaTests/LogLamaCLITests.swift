@@ -2,6 +2,10 @@ import Foundation
 import GRDB
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @testable import LogLama
 
 /// The `loglama` binary, black box: `audit verify` on a real database, intact and then tampered with.
@@ -55,5 +59,29 @@ import Testing
         }
         let again = try loglama(["init"], environment: environment)
         #expect(again.output.contains("0 values written"), "\(again.output)")
+    }
+
+    @Test func checkDepsReportsAPortInUse() throws {
+        let harness = try Harness()
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) }
+        }
+        #expect(listen(listener, 1) == 0)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let environment = ["PYLAMA_ENV": harness.directory + "/none.env", "HOME": harness.directory,
+                           "LOGLAMA_PORT": String(port)]
+        let busy = try loglama(["check-deps", "loglama"], environment: environment)
+        #expect(busy.status == 1, "\(busy.output)")
+        #expect(busy.output.contains("MISSING port \(port) free"), "\(busy.output)")
+        #expect(busy.output.contains("libsqlite3.so.0"))
     }
 }
