@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // MARK: System libraries (Debian: libseccomp-dev, libcap-dev, libsqlite3-dev)
@@ -85,6 +86,15 @@ let package = Package(
             ],
             path: "Sources/Services/BexyForwardCLI"),
 
+        // MARK: Log shipping: a swift-log handler that batches every service's logs to LogLama
+        .target(
+            name: "LogShipping",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Sources/Services/LogShipping"),
+
         // MARK: Tests
         .testTarget(name: "JailTests", dependencies: ["Jail"], path: "Tests/JailTests"),
         .testTarget(name: "BexyTests", dependencies: ["Bexy"], path: "Tests/BexyTests"),
@@ -103,5 +113,6 @@ let package = Package(
             name: "AuditForwardingTests",
             dependencies: ["AuditForwarding", "LogLama", "Bexy", "Jail"],
             path: "Tests/AuditForwardingTests"),
+        .testTarget(name: "LogShippingTests", dependencies: ["LogShipping", "LogLama"], path: "Tests/LogShippingTests"),
     ]
 )
