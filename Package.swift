@@ -96,23 +96,26 @@ let package = Package(
             path: "Sources/Services/LogShipping"),
 
         // MARK: Tests
+        .target(name: "TestSupport", dependencies: ["LogLama"], path: "Tests/TestSupport"),
         .testTarget(name: "JailTests", dependencies: ["Jail"], path: "Tests/JailTests"),
         .testTarget(name: "BexyTests", dependencies: ["Bexy"], path: "Tests/BexyTests"),
         .testTarget(
-            name: "ContainmentTests", dependencies: ["Bexy", "Jail"], path: "Tests/ContainmentTests"),
+            name: "ContainmentTests", dependencies: ["Bexy", "Jail", "TestSupport"], path: "Tests/ContainmentTests"),
         .testTarget(name: "CLITests", dependencies: ["BexyCLI"], path: "Tests/CLITests"),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"], path: "Tests/ServiceKitTests"),
         .testTarget(
             name: "LogLamaTests",
             dependencies: [
-                "LogLama", "LogLamaCLI",
+                "LogLama", "LogLamaCLI", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/LogLamaTests"),
         .testTarget(
             name: "AuditForwardingTests",
-            dependencies: ["AuditForwarding", "LogLama", "Bexy", "Jail"],
+            dependencies: ["AuditForwarding", "LogLama", "Bexy", "Jail", "TestSupport"],
             path: "Tests/AuditForwardingTests"),
-        .testTarget(name: "LogShippingTests", dependencies: ["LogShipping", "LogLama"], path: "Tests/LogShippingTests"),
+        .testTarget(
+            name: "LogShippingTests", dependencies: ["LogShipping", "LogLama", "TestSupport"],
+            path: "Tests/LogShippingTests"),
     ]
 )

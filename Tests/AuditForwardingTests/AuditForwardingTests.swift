@@ -5,6 +5,7 @@ import FoundationEssentials
 import Jail
 import LogLama
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -16,48 +17,6 @@ private let repoRoot: String = {
     parts.removeLast(3)
     return "/" + parts.joined(separator: "/")
 }()
-
-private func temporaryDirectory() -> String {
-    var template = Array("/tmp/forward-test-XXXXXX".utf8CString)
-    let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-    precondition(made != nil)
-    return String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
-}
-
-/// A port nothing listens on (bound, then closed).
-private func closedPort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-    }
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
-/// Runs a live LogLama on a loopback port for `body`, then stops it.
-private func withLogLama(store: LogLamaStore, _ body: @Sendable (Int) async throws -> Void) async throws {
-    let port = Mutex<Int?>(nil)
-    let app = buildLogLamaApplication(
-        configuration: LogLamaConfiguration(host: "127.0.0.1", port: 0, databasePath: "", retention: .unlimited),
-        store: store, onServerRunning: { bound in port.withLock { $0 = bound } })
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.runService() }
-        var bound: Int?
-        for _ in 0..<500 where bound == nil {
-            try await Task.sleep(for: .milliseconds(10))
-            bound = port.withLock { $0 }
-        }
-        try await body(try #require(bound))
-        group.cancelAll()
-    }
-}
 
 @Suite(.serialized, .enabled(if: getuid() == 0 && HostFeatures.probe().firstMissingRequirement() == nil,
                              "needs root and the sandbox's kernel features"))

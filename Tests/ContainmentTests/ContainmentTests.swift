@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Jail
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -134,21 +135,8 @@ struct ContainmentTests {
     // MARK: Isolation
 
     @Test func tcpConnectToAHostLoopbackServerFails() throws {
-        let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #expect(server >= 0)
-        defer { close(server) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(server, $0, length) }
-        }
-        #expect(listen(server, 8) == 0)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(server, $0, &length) }
-        }
-        let port = Int(UInt16(bigEndian: address.sin_port))
+        let server = LoopbackSocket(listening: true)
+        let port = server.port
         let code = """
             import socket
             try:
@@ -161,8 +149,8 @@ struct ContainmentTests {
         let result = try Harness.run(code)
         #expect(result.stdout.hasPrefix("refused"))
         // nothing reached the host's listener
-        _ = fcntl(server, F_SETFL, O_NONBLOCK)
-        #expect(accept(server, nil, nil) == -1)
+        _ = fcntl(server.fd, F_SETFL, O_NONBLOCK)
+        #expect(accept(server.fd, nil, nil) == -1)
     }
 
     @Test func onlyTmpAndTheWorkingDirectoryAreWritable() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -63,20 +64,8 @@ import Glibc
 
     @Test func checkDepsReportsAPortInUse() throws {
         let harness = try Harness()
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) }
-        }
-        #expect(listen(listener, 1) == 0)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        let port = Int(UInt16(bigEndian: address.sin_port))
+        let listener = LoopbackSocket(listening: true)
+        let port = listener.port
         let environment = ["PYLAMA_ENV": harness.directory + "/none.env", "HOME": harness.directory,
                            "LOGLAMA_PORT": String(port)]
         let busy = try loglama(["check-deps", "loglama"], environment: environment)

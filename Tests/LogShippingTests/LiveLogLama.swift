@@ -3,55 +3,12 @@ import FoundationEssentials
 import LogLama
 import NIOCore
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// A fresh directory under /tmp.
-func temporaryDirectory() -> String {
-    var template = Array("/tmp/logship-test-XXXXXX".utf8CString)
-    let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-    precondition(made != nil)
-    return String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
-}
-
-/// A loopback port nothing listens on (bound, then closed).
-func closedPort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-    }
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
-/// Runs a live LogLama (a fresh SQLite file) on loopback `port` (0: any) for `body`, then stops it.
-func withLogLama(port requested: Int = 0, _ body: @Sendable (Int) async throws -> Void) async throws {
-    let store = try LogLamaStore(path: temporaryDirectory() + "/loglama.db")
-    let port = Mutex<Int?>(nil)
-    let app = buildLogLamaApplication(
-        configuration: LogLamaConfiguration(host: "127.0.0.1", port: requested, databasePath: "", retention: .unlimited),
-        store: store, onServerRunning: { bound in port.withLock { $0 = bound } })
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.runService() }
-        var bound: Int?
-        for _ in 0..<500 where bound == nil {
-            try await Task.sleep(for: .milliseconds(10))
-            bound = port.withLock { $0 }
-        }
-        try await body(try #require(bound))
-        group.cancelAll()
-    }
-}
 
 /// A record as `GET /api/logs` returns it (the fields these tests look at).
 struct QueriedLog: Decodable, Sendable {

@@ -1,0 +1,24 @@
+import LogLama
+import Synchronization
+import Testing
+
+/// Runs a live LogLama over `store` (default: a fresh SQLite file) on loopback `port` (0: any free one) for
+/// `body`, which gets the bound port; then stops it.
+public func withLogLama(store: LogLamaStore? = nil, port requested: Int = 0,
+                        _ body: @Sendable (Int) async throws -> Void) async throws {
+    let store = try store ?? LogLamaStore(path: temporaryDirectory(prefix: "loglama") + "/loglama.db")
+    let port = Mutex<Int?>(nil)
+    let app = buildLogLamaApplication(
+        configuration: LogLamaConfiguration(host: "127.0.0.1", port: requested, databasePath: "", retention: .unlimited),
+        store: store, onServerRunning: { bound in port.withLock { $0 = bound } })
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await app.runService() }
+        var bound: Int?
+        for _ in 0..<500 where bound == nil {
+            try await Task.sleep(for: .milliseconds(10))
+            bound = port.withLock { $0 }
+        }
+        try await body(try #require(bound))
+        group.cancelAll()
+    }
+}
