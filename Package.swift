@@ -56,7 +56,10 @@ let package = Package(
             path: "Sources/Bexy/BexyCLI"),
 
         // MARK: Services: the shared kit and LogLama (logging, the audit trail, .env, orchestration)
-        .target(name: "ServiceKit", path: "Sources/Services/ServiceKit"),
+        .target(
+            name: "ServiceKit",
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Sources/Services/ServiceKit"),
         .target(
             name: "LogLama",
             dependencies: [
