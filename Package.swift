@@ -61,9 +61,13 @@ let package = Package(
             dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Sources/Services/ServiceKit"),
         .target(
+            name: "ServiceHTTP",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Sources/Services/ServiceHTTP"),
+        .target(
             name: "LogLama",
             dependencies: [
-                "ServiceKit", "Bexy",
+                "ServiceKit", "ServiceHTTP", "Bexy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -106,10 +110,11 @@ let package = Package(
             name: "ContainmentTests", dependencies: ["Bexy", "Jail", "TestSupport"], path: "Tests/ContainmentTests"),
         .testTarget(name: "CLITests", dependencies: ["BexyCLI"], path: "Tests/CLITests"),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"], path: "Tests/ServiceKitTests"),
+        .testTarget(name: "ServiceHTTPTests", dependencies: ["ServiceHTTP"], path: "Tests/ServiceHTTPTests"),
         .testTarget(
             name: "LogLamaTests",
             dependencies: [
-                "LogLama", "LogLamaCLI", "TestSupport",
+                "LogLama", "LogLamaCLI", "ServiceHTTP", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/LogLamaTests"),

@@ -4,6 +4,7 @@ import GRDB
 import Hummingbird
 import HummingbirdTesting
 import Jail
+import ServiceHTTP
 import Testing
 
 @testable import LogLama

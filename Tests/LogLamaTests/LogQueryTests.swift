@@ -1,5 +1,6 @@
 import Hummingbird
 import HummingbirdTesting
+import ServiceHTTP
 import Testing
 
 @testable import LogLama

@@ -1,6 +1,7 @@
 import Bexy
 import FoundationEssentials
 import Hummingbird
+import ServiceHTTP
 
 /// The audit-trail API:
 ///
@@ -43,7 +44,7 @@ struct AuditRoutes<Context: RequestContext>: Sendable {
     private func record(_ context: Context) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
         guard let record = try await store.auditRecord(id: id) else {
-            throw LogLamaError.notFound("no audit record with id \(id)")
+            throw ServiceError.notFound("no audit record with id \(id)")
         }
         return try JSONResponse.make(record)
     }
@@ -56,7 +57,7 @@ struct AuditBatch: Decodable {
     init(from decoder: any Decoder) throws {
         if let object = try? decoder.container(keyedBy: AnyCodingKey.self) {
             guard object.contains(AnyCodingKey("records")) else {
-                throw LogLamaError.invalidBody("the body must be a JSON array of audit records or {\"records\": [...]}")
+                throw ServiceError.invalidBody("the body must be a JSON array of audit records or {\"records\": [...]}")
             }
             records = try object.decode([AuditRecord].self, forKey: AnyCodingKey("records"))
         } else {

@@ -1,6 +1,7 @@
 import Bexy
 import FoundationEssentials
 import GRDB
+import ServiceHTTP
 
 /// What an audit append did: records newly stored, and records already present (same id) and skipped.
 public struct AuditAppendResult: Sendable, Equatable {
@@ -66,7 +67,7 @@ struct AuditFilter: Sendable {
     var until: String?
     var descending = true
 
-    init(query: QueryParameters) throws(LogLamaError) {
+    init(query: QueryParameters) throws(ServiceError) {
         if let text = query.string("status") {
             guard let status = ExecutionStatus(rawValue: text) else {
                 let names = ExecutionStatus.allCases.map(\.rawValue).joined(separator: ", ")

@@ -1,4 +1,5 @@
 import Hummingbird
+import ServiceHTTP
 
 /// `GET /health` -> `{"status":"healthy","service":"loglama","version":"..."}` when the database answers,
 /// else 503 with `"status":"unhealthy"`.

@@ -1,4 +1,5 @@
 import GRDB
+import ServiceHTTP
 
 /// A stored log record as the query API returns it; every key is always present (`null` when absent).
 ///

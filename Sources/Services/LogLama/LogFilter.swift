@@ -1,4 +1,5 @@
 import GRDB
+import ServiceHTTP
 
 /// The filters shared by `GET /api/logs`, `GET /api/stats` and `POST /api/logs/clear`, compiled to SQL.
 struct LogFilter: Sendable, Equatable {
@@ -16,13 +17,13 @@ struct LogFilter: Sendable, Equatable {
     var before: String?
 
     /// Reads `level`, `component` (or `logger_name`), `search`, `start_date` and `end_date` from the query.
-    init(query: QueryParameters) throws(LogLamaError) {
+    init(query: QueryParameters) throws(ServiceError) {
         try self.init(values: query.string)
     }
 
     /// Reads `level`, `component` (or `logger_name`), `search`, `start_date` and `end_date` from `values`
     /// (absent or empty values are no filter).
-    init(values: (String) -> String?) throws(LogLamaError) {
+    init(values: (String) -> String?) throws(ServiceError) {
         if let name = values("level") {
             guard let level = LogLevel(name: name) else {
                 throw .invalidParameter("level", "must be one of \(LogLevel.namesList), got \"\(name)\"")
@@ -40,7 +41,7 @@ struct LogFilter: Sendable, Equatable {
     }
 
     /// Parses the timestamp parameter `name`, throwing a 400 naming it when it is not ISO 8601.
-    static func timestamp(_ name: String, _ values: (String) -> String?) throws(LogLamaError) -> UTCTimestamp.Parsed? {
+    static func timestamp(_ name: String, _ values: (String) -> String?) throws(ServiceError) -> UTCTimestamp.Parsed? {
         guard let text = values(name) else { return nil }
         guard let parsed = UTCTimestamp.parse(text) else {
             throw .invalidParameter(name, "must be an ISO 8601 date or date-time, got \"\(text)\"")
@@ -116,7 +117,7 @@ struct LogSort: Sendable, Equatable {
     var column = "timestamp"
     var descending = true
 
-    init(query: QueryParameters) throws(LogLamaError) {
+    init(query: QueryParameters) throws(ServiceError) {
         if let name = try query.choice("sort_by", among: Self.names) {
             column = Self.columns[name]!
         }

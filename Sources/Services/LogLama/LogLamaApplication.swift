@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceHTTP
 
 /// LogLama's identity, as `/health` reports it.
 public enum LogLamaService {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Hummingbird
+import ServiceHTTP
 
 /// The central-logging API, keeping the original LogLama web contract:
 ///
@@ -46,8 +47,8 @@ struct LogRoutes<Context: RequestContext>: Sendable {
 
     private func entry(_ context: Context) async throws -> Response {
         let text = context.parameters.get("id") ?? ""
-        guard let id = Int64(text) else { throw LogLamaError.invalidParameter("id", "must be an integer, got \"\(text)\"") }
-        guard let entry = try await store.log(id: id) else { throw LogLamaError.notFound("no log with id \(id)") }
+        guard let id = Int64(text) else { throw ServiceError.invalidParameter("id", "must be an integer, got \"\(text)\"") }
+        guard let entry = try await store.log(id: id) else { throw ServiceError.notFound("no log with id \(id)") }
         return try JSONResponse.make(entry)
     }
 
@@ -62,12 +63,12 @@ struct LogRoutes<Context: RequestContext>: Sendable {
         var values: [String: String] = [:]
         if body.readableBytes > 0 {
             let object = try JSONBody.parse(body)
-            guard case .object(let members) = object else { throw LogLamaError.invalidBody("the body must be a JSON object") }
+            guard case .object(let members) = object else { throw ServiceError.invalidBody("the body must be a JSON object") }
             for (key, value) in members {
                 switch value {
                 case .string(let text): values[key] = text
                 case .null: continue
-                default: throw LogLamaError.invalidField(key, "must be a string")
+                default: throw ServiceError.invalidField(key, "must be a string")
                 }
             }
         }

@@ -1,3 +1,5 @@
+import ServiceHTTP
+
 /// One log record as a client sends it to `POST /api/logs`, validated and normalized for storage.
 ///
 /// Required: `level` (DEBUG, INFO, WARNING or WARN, ERROR, CRITICAL; any case) and `message` (a string). Optional:
@@ -30,19 +32,19 @@ struct NewLogRecord: Sendable {
 extension NewLogRecord {
     /// Validates one record; `path` names it in errors (`logs[3]`, or empty for a single record); `now` is the
     /// timestamp of a record that has none.
-    init(_ value: JSONValue, path: String, now: String) throws(LogLamaError) {
+    init(_ value: JSONValue, path: String, now: String) throws(ServiceError) {
         func field(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
         guard case .object(let members) = value else {
             throw .invalidField(path.isEmpty ? "body" : path, "must be a JSON object (a log record)")
         }
-        func string(_ key: String) throws(LogLamaError) -> String? {
+        func string(_ key: String) throws(ServiceError) -> String? {
             switch members[key] {
             case nil, .null?: return nil
             case .string(let text)?: return text
             default: throw .invalidField(field(key), "must be a string")
             }
         }
-        func integer(_ key: String) throws(LogLamaError) -> Int64? {
+        func integer(_ key: String) throws(ServiceError) -> Int64? {
             switch members[key] {
             case nil, .null?: return nil
             case .integer(let number)?: return number
@@ -98,7 +100,7 @@ extension NewLogRecord {
         exceptionInfo = try string("exception_info")
     }
 
-    private static func fromUnixSeconds(_ seconds: Double, field: String) throws(LogLamaError) -> String {
+    private static func fromUnixSeconds(_ seconds: Double, field: String) throws(ServiceError) -> String {
         let milliseconds = (seconds * 1000).rounded(.down)
         guard milliseconds.isFinite, Double(UTCTimestamp.earliest)...Double(UTCTimestamp.latest) ~= milliseconds else {
             throw .invalidField(field, "is out of range")
@@ -112,7 +114,7 @@ struct NewLogBatch: Sendable {
     var records: [NewLogRecord]
 
     /// Validates a parsed body; the first bad record stops the batch with a 400 naming it.
-    init(_ body: JSONValue) throws(LogLamaError) {
+    init(_ body: JSONValue) throws(ServiceError) {
         let now = UTCTimestamp.now()
         switch body {
         case .object(let members):
@@ -131,7 +133,7 @@ struct NewLogBatch: Sendable {
         }
     }
 
-    private static func validate(_ values: [JSONValue], now: String) throws(LogLamaError) -> [NewLogRecord] {
+    private static func validate(_ values: [JSONValue], now: String) throws(ServiceError) -> [NewLogRecord] {
         var records: [NewLogRecord] = []
         records.reserveCapacity(values.count)
         for (index, value) in values.enumerated() {

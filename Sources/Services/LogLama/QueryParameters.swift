@@ -1,4 +1,5 @@
 import Hummingbird
+import ServiceHTTP
 
 /// A request's query string, decoded as HTML forms do (`+` is a space, `%XX` a byte), with typed readers that throw
 /// a 400 naming the parameter.
@@ -25,7 +26,7 @@ struct QueryParameters {
     }
 
     /// An integer parameter within `range`; `nil` when absent.
-    func integer(_ name: String, in range: ClosedRange<Int>) throws(LogLamaError) -> Int? {
+    func integer(_ name: String, in range: ClosedRange<Int>) throws(ServiceError) -> Int? {
         guard let text = string(name) else { return nil }
         guard let value = Int(text) else { throw .invalidParameter(name, "must be an integer, got \"\(text)\"") }
         guard range.contains(value) else {
@@ -35,7 +36,7 @@ struct QueryParameters {
     }
 
     /// A parameter that must be one of `choices`; `nil` when absent.
-    func choice(_ name: String, among choices: [String]) throws(LogLamaError) -> String? {
+    func choice(_ name: String, among choices: [String]) throws(ServiceError) -> String? {
         guard let text = string(name) else { return nil }
         let lowered = text.lowercased()
         guard choices.contains(lowered) else {
@@ -45,12 +46,12 @@ struct QueryParameters {
     }
 
     /// A timestamp parameter (ISO 8601 date or date-time); `nil` when absent.
-    func timestamp(_ name: String) throws(LogLamaError) -> UTCTimestamp.Parsed? {
+    func timestamp(_ name: String) throws(ServiceError) -> UTCTimestamp.Parsed? {
         try LogFilter.timestamp(name, string)
     }
 
     /// The page number and page size: `page` from 1 (default 1), `page_size` from 1, default 100, capped at 1000.
-    func pagination() throws(LogLamaError) -> Pagination {
+    func pagination() throws(ServiceError) -> Pagination {
         let page = try integer("page", in: 1...Int(Int32.max)) ?? 1
         let size = try integer("page_size", in: 1...Int.max) ?? Pagination.defaultSize
         return Pagination(page: page, pageSize: min(size, Pagination.maximumSize))

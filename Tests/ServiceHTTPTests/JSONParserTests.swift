@@ -1,6 +1,6 @@
 import Testing
 
-@testable import LogLama
+import ServiceHTTP
 
 @Suite("JSON parser") struct JSONParserTests {
     @Test func parsesEveryKindOfValue() throws {

@@ -3,11 +3,11 @@ import Hummingbird
 
 /// The id that ties a request to its error body and its response: the caller's `X-Request-ID` when it sent a sane
 /// one, else the id Hummingbird gave the request.
-enum RequestIdentifier {
-    static let header = HTTPField.Name("X-Request-ID")!
+public enum RequestIdentifier {
+    public static let header = HTTPField.Name("X-Request-ID")!
 
     /// The request's id.
-    static func of(_ request: Request, context: some RequestContext) -> String {
+    public static func of(_ request: Request, context: some RequestContext) -> String {
         if let supplied = request.headers[header], isAcceptable(supplied) {
             return supplied
         }
@@ -15,14 +15,16 @@ enum RequestIdentifier {
     }
 
     /// At most 128 visible ASCII characters: safe to echo in a header and a log line.
-    static func isAcceptable(_ id: String) -> Bool {
+    public static func isAcceptable(_ id: String) -> Bool {
         !id.isEmpty && id.utf8.count <= 128 && id.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7f }
     }
 }
 
 /// Sets `X-Request-ID` on every response, errors included, so logs on both sides can be joined.
-struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context,
+public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context,
                 next: (Request, Context) async throws -> Response) async throws -> Response {
         let id = RequestIdentifier.of(request, context: context)
         var response = try await next(request, context)

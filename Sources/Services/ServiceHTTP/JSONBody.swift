@@ -3,41 +3,41 @@ import Hummingbird
 
 /// Reads request bodies under the size limit and decodes them, turning every decoding failure into a 400 that names
 /// the field (`logs[3].level`, `records[0].status`) or says the JSON is malformed.
-enum JSONBody {
+public enum JSONBody {
     /// The whole body, refused with 413 when it is (or claims to be) larger than `limit` bytes.
-    static func read(_ request: Request, limit: Int) async throws -> ByteBuffer {
+    public static func read(_ request: Request, limit: Int) async throws -> ByteBuffer {
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
-            throw LogLamaError.payloadTooLarge(limit: limit)
+            throw ServiceError.payloadTooLarge(limit: limit)
         }
         do {
             return try await request.body.collect(upTo: limit)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            throw LogLamaError.payloadTooLarge(limit: limit)
+            throw ServiceError.payloadTooLarge(limit: limit)
         }
     }
 
     /// Parses `buffer` as any JSON value; malformed JSON is a 400 `invalid_json` giving the byte offset.
-    static func parse(_ buffer: ByteBuffer) throws -> JSONValue {
+    public static func parse(_ buffer: ByteBuffer) throws -> JSONValue {
         do {
             return try buffer.withUnsafeReadableBytes { bytes in try JSONParser.parse(bytes) }
         } catch let failure as JSONParser.Failure {
-            throw LogLamaError.invalidJSON(failure.description)
+            throw ServiceError.invalidJSON(failure.description)
         }
     }
 
     /// Decodes `type` from `buffer`; `root` names a top-level array in field paths (`root[2].field`).
-    static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, root: String) throws -> T {
+    public static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, root: String) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: Data(buffer.readableBytesView))
-        } catch let error as LogLamaError {
+        } catch let error as ServiceError {
             throw error
         } catch let error as DecodingError {
             throw translate(error, root: root)
         }
     }
 
-    /// The LogLama error for a `DecodingError` thrown by `JSONDecoder` or a `Decodable` initializer.
-    static func translate(_ error: DecodingError, root: String) -> LogLamaError {
+    /// The service error for a `DecodingError` thrown by `JSONDecoder` or a `Decodable` initializer.
+    public static func translate(_ error: DecodingError, root: String) -> ServiceError {
         switch error {
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
             let detail = (context.underlyingError.map { "\($0)" } ?? context.debugDescription)
@@ -56,7 +56,7 @@ enum JSONBody {
     }
 
     /// A coding path as people write it: `logs[3].context`; a path that starts with an index gets `root` first.
-    static func path(_ codingPath: [any CodingKey], root: String) -> String {
+    public static func path(_ codingPath: [any CodingKey], root: String) -> String {
         var text = ""
         for key in codingPath {
             if let index = key.intValue {
@@ -84,15 +84,15 @@ enum JSONBody {
 }
 
 /// A coding key from a string, for containers with open key sets.
-struct AnyCodingKey: CodingKey {
-    var stringValue: String
-    var intValue: Int?
-    init(_ string: String) {
+public struct AnyCodingKey: CodingKey {
+    public var stringValue: String
+    public var intValue: Int?
+    public init(_ string: String) {
         stringValue = string
         intValue = nil
     }
-    init(stringValue: String) { self.init(stringValue) }
-    init?(intValue: Int) {
+    public init(stringValue: String) { self.init(stringValue) }
+    public init?(intValue: Int) {
         stringValue = String(intValue)
         self.intValue = intValue
     }

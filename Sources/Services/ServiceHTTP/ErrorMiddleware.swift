@@ -1,14 +1,16 @@
 import Hummingbird
 import Logging
 
-/// Turns every error into LogLama's JSON error body at the edge: router 404s and Hummingbird's own errors keep
+/// Turns every error into the JSON error envelope at the edge: router 404s and Hummingbird's own errors keep
 /// their status, and anything unexpected becomes a logged 500 rather than an empty response.
-struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context,
+public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context,
                 next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as LogLamaError {
+        } catch let error as ServiceError {
             if error.status.code >= 500 {
                 context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
             }
@@ -17,19 +19,19 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try Self.translate(error.status, request: request).response(from: request, context: context)
         } catch {
             context.logger.error("unexpected error", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-            return try LogLamaError.internalError("internal error").response(from: request, context: context)
+            return try ServiceError.internalError("internal error").response(from: request, context: context)
         }
     }
 
-    /// The LogLama error for a status some other layer chose.
-    static func translate(_ status: HTTPResponse.Status, request: Request) -> LogLamaError {
+    /// The service error for a status some other layer chose.
+    public static func translate(_ status: HTTPResponse.Status, request: Request) -> ServiceError {
         switch status {
         case .notFound:
             .notFound("no route for \(request.method) \(request.uri.path)")
         case .contentTooLarge:
-            LogLamaError(status: status, code: "payload_too_large", message: "the request body is too large")
+            ServiceError(status: status, code: "payload_too_large", message: "the request body is too large")
         default:
-            LogLamaError(status: status, code: status.reasonPhrase.lowercased().replacing(" ", with: "_"),
+            ServiceError(status: status, code: status.reasonPhrase.lowercased().replacing(" ", with: "_"),
                          message: status.reasonPhrase)
         }
     }

@@ -3,18 +3,18 @@
 /// `JSONDecoder` is fine for fixed shapes, but decoding free-form values (a log's `context`) through `Codable`
 /// means probing each value's type by catching errors, which made ingest about twenty times slower. This parser
 /// reads the bytes once. Nesting is capped (`maximumDepth`) so no input can exhaust the stack.
-struct JSONParser {
+public struct JSONParser {
     /// Why the text is not JSON, and at which byte offset.
-    struct Failure: Error, Equatable, CustomStringConvertible {
-        var reason: String
-        var offset: Int
-        var description: String { "\(reason) at byte \(offset)" }
+    public struct Failure: Error, Equatable, CustomStringConvertible {
+        public var reason: String
+        public var offset: Int
+        public var description: String { "\(reason) at byte \(offset)" }
     }
 
-    static let maximumDepth = 128
+    public static let maximumDepth = 128
 
     /// Parses one JSON value filling all of `bytes` (surrounding whitespace allowed).
-    static func parse(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> JSONValue {
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         guard parser.index < bytes.count else { throw Failure(reason: "empty input", offset: 0) }
@@ -25,7 +25,7 @@ struct JSONParser {
     }
 
     /// Parses JSON text.
-    static func parse(_ text: String) throws(Failure) -> JSONValue {
+    public static func parse(_ text: String) throws(Failure) -> JSONValue {
         var text = text
         do {
             return try text.withUTF8 { utf8 in try parse(UnsafeRawBufferPointer(utf8)) }

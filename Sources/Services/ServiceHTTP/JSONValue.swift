@@ -1,6 +1,6 @@
-/// Any JSON value: how LogLama reads request bodies (`JSONParser`), carries a log record's free-form `context`
-/// object, and returns an audit record read back from storage.
-enum JSONValue: Sendable, Equatable {
+/// Any JSON value: how services read free-form request bodies (`JSONParser`), and carry free-form data such as a
+/// log record's `context` object or an audit record read back from storage.
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -10,12 +10,12 @@ enum JSONValue: Sendable, Equatable {
     case object([String: JSONValue])
 
     /// Parses JSON text; `nil` if it is not valid JSON.
-    static func parse(_ text: String) -> JSONValue? {
+    public static func parse(_ text: String) -> JSONValue? {
         try? JSONParser.parse(text)
     }
 
     /// Compact JSON text with sorted object keys, written directly (no encoder round trip on the ingest path).
-    var serialized: String {
+    public var serialized: String {
         var out = ""
         write(to: &out)
         return out
@@ -74,7 +74,7 @@ extension JSONValue: Encodable {
         init?(intValue: Int) { nil }
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         switch self {
         case .null:
             var single = encoder.singleValueContainer()

@@ -3,8 +3,8 @@ import Hummingbird
 
 /// Builds JSON responses: compact, UTF-8, keys sorted (the same bytes for the same data), with an explicit content
 /// type and length.
-enum JSONResponse {
-    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+public enum JSONResponse {
+    public static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(value)

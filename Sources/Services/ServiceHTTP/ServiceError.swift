@@ -1,12 +1,13 @@
 import FoundationEssentials
 import Hummingbird
 
-/// LogLama's one error type: a stable code, a message for people, and the HTTP status it maps to at the edge.
+/// The ecosystem's one error type (every service and the gateway): a stable code, a message for people, and the
+/// HTTP status it maps to at the edge.
 ///
 /// Rendered as `{"status":"error","error":{"code":"...","message":"...","field":"..."},"request_id":"..."}`;
 /// `field` is present when one input field or query parameter is at fault (e.g. `logs[3].level`, `page_size`).
-public struct LogLamaError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The HTTP status: 400, 404, 413, 500 or 503.
+public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The HTTP status (4xx for the caller's mistakes, 5xx for the service's).
     public var status: HTTPResponse.Status
     /// A stable machine-readable code, e.g. `missing_field`, `invalid_json`, `not_found`.
     public var code: String
@@ -27,49 +28,49 @@ public struct LogLamaError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String { "\(code): \(message)" }
 
     /// The body is not valid JSON.
-    static func invalidJSON(_ detail: String) -> LogLamaError {
-        LogLamaError(status: .badRequest, code: "invalid_json", message: "the request body is not valid JSON: \(detail)")
+    public static func invalidJSON(_ detail: String) -> ServiceError {
+        ServiceError(status: .badRequest, code: "invalid_json", message: "the request body is not valid JSON: \(detail)")
     }
 
     /// A required field is absent or null.
-    static func missingField(_ field: String) -> LogLamaError {
-        LogLamaError(status: .badRequest, code: "missing_field", message: "`\(field)` is required", field: field)
+    public static func missingField(_ field: String) -> ServiceError {
+        ServiceError(status: .badRequest, code: "missing_field", message: "`\(field)` is required", field: field)
     }
 
     /// A field is present but has the wrong type or value.
-    static func invalidField(_ field: String, _ problem: String) -> LogLamaError {
-        LogLamaError(status: .badRequest, code: "invalid_field", message: "`\(field)` \(problem)", field: field)
+    public static func invalidField(_ field: String, _ problem: String) -> ServiceError {
+        ServiceError(status: .badRequest, code: "invalid_field", message: "`\(field)` \(problem)", field: field)
     }
 
-    /// A query parameter has a value LogLama cannot use.
-    static func invalidParameter(_ name: String, _ problem: String) -> LogLamaError {
-        LogLamaError(status: .badRequest, code: "invalid_parameter", message: "query parameter `\(name)` \(problem)",
+    /// A query parameter has a value the service cannot use.
+    public static func invalidParameter(_ name: String, _ problem: String) -> ServiceError {
+        ServiceError(status: .badRequest, code: "invalid_parameter", message: "query parameter `\(name)` \(problem)",
                      field: name)
     }
 
     /// The body's overall shape is wrong (e.g. a number where a record or a batch is expected).
-    static func invalidBody(_ problem: String) -> LogLamaError {
-        LogLamaError(status: .badRequest, code: "invalid_body", message: problem)
+    public static func invalidBody(_ problem: String) -> ServiceError {
+        ServiceError(status: .badRequest, code: "invalid_body", message: problem)
     }
 
     /// Nothing with that id or path.
-    static func notFound(_ what: String) -> LogLamaError {
-        LogLamaError(status: .notFound, code: "not_found", message: what)
+    public static func notFound(_ what: String) -> ServiceError {
+        ServiceError(status: .notFound, code: "not_found", message: what)
     }
 
     /// The body is larger than `maxBodyBytes`.
-    static func payloadTooLarge(limit: Int) -> LogLamaError {
-        LogLamaError(status: .contentTooLarge, code: "payload_too_large",
+    public static func payloadTooLarge(limit: Int) -> ServiceError {
+        ServiceError(status: .contentTooLarge, code: "payload_too_large",
                      message: "the request body is larger than the limit of \(limit) bytes")
     }
 
-    /// A failure on LogLama's side (storage), never caused by client input.
-    static func internalError(_ detail: String) -> LogLamaError {
-        LogLamaError(status: .internalServerError, code: "internal_error", message: detail)
+    /// A failure on the service's side, never caused by client input.
+    public static func internalError(_ detail: String) -> ServiceError {
+        ServiceError(status: .internalServerError, code: "internal_error", message: detail)
     }
 }
 
-extension LogLamaError: HTTPResponseError {
+extension ServiceError: HTTPResponseError {
     /// The JSON error body, carrying the request id so a client can quote it.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = ErrorBody(error: .init(code: code, message: message, field: field),
