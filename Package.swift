@@ -76,7 +76,9 @@ let package = Package(
         .executableTarget(
             name: "LogLamaCLI",
             dependencies: [
-                "LogLama", "ServiceKit", "Jail", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "LogLama", "ServiceKit", "ServiceHTTP", "Jail",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Sources/Services/LogLamaCLI"),
 
@@ -97,6 +99,7 @@ let package = Package(
         .target(
             name: "LogShipping",
             dependencies: [
+                "ServiceKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -114,13 +117,15 @@ let package = Package(
         .testTarget(
             name: "LogLamaTests",
             dependencies: [
-                "LogLama", "LogLamaCLI", "ServiceHTTP", "TestSupport",
+                "LogLama", "LogLamaCLI", "ServiceHTTP", "ServiceKit", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/LogLamaTests"),
         .testTarget(
             name: "AuditForwardingTests",
-            dependencies: ["AuditForwarding", "LogLama", "Bexy", "Jail", "TestSupport"],
+            dependencies: [
+                "AuditForwarding", "LogLama", "Bexy", "Jail", "ServiceKit", "TestSupport", "LogLamaCLI", "BexyForwardCLI",
+            ],
             path: "Tests/AuditForwardingTests"),
         .testTarget(
             name: "LogShippingTests", dependencies: ["LogShipping", "LogLama", "TestSupport"],

@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdTesting
 import ServiceHTTP
+import ServiceKit
 import Testing
 
 @testable import LogLama

@@ -11,31 +11,11 @@ import Glibc
 
 /// The `loglama` binary, black box: `audit verify` on a real database, intact and then tampered with.
 @Suite struct LogLamaCLITests {
-    /// `loglama` next to the test runner (.build/<triple>/debug/).
-    static let binary: String = {
-        let runner = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-        return URL(fileURLWithPath: runner).deletingLastPathComponent().appendingPathComponent("loglama").path
-    }()
-
-    private func loglama(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
-    }
-
     @Test func auditVerifyReportsIntactAndThenTheFirstTamperedRecord() async throws {
         let harness = try Harness()
         _ = try await harness.store.appendAudit((0..<5).map { _ in makeAuditRecord() })
         let environment = ["PYLAMA_ENV": harness.directory + "/.env", "HOME": harness.directory]
-        let intact = try loglama(["audit", "verify", "--db", harness.configuration.databasePath], environment: environment)
+        let intact = try await runLogLama(["audit", "verify", "--db", harness.configuration.databasePath], environment: environment)
         #expect(intact.status == 0, "\(intact.output)")
         #expect(intact.output.contains("ok: 5 records"))
 
@@ -43,32 +23,32 @@ import Glibc
         try await queue.write { db in
             try db.execute(sql: "UPDATE audit_records SET record = replace(record, '\"alice\"', '\"mallory\"') WHERE seq = 3")
         }
-        let broken = try loglama(["audit", "verify", "--db", harness.configuration.databasePath], environment: environment)
+        let broken = try await runLogLama(["audit", "verify", "--db", harness.configuration.databasePath], environment: environment)
         #expect(broken.status == 1, "\(broken.output)")
         #expect(broken.output.contains("BROKEN at seq 3"))
     }
 
-    @Test func initThenEnvShowsEveryServiceWithSecretsMasked() throws {
+    @Test func initThenEnvShowsEveryServiceWithSecretsMasked() async throws {
         let harness = try Harness()
         let environment = ["PYLAMA_ENV": harness.directory + "/central.env", "HOME": harness.directory]
-        let initialized = try loglama(["init"], environment: environment)
+        let initialized = try await runLogLama(["init"], environment: environment)
         #expect(initialized.status == 0, "\(initialized.output)")
-        let shown = try loglama(["env"], environment: environment)
+        let shown = try await runLogLama(["env"], environment: environment)
         #expect(shown.status == 0, "\(shown.output)")
         for key in ["LOGLAMA_PORT=5000", "BEXY_PORT=8000", "APILAMA_PORT=8080", "WEBLAMA_PORT=8081", "PYLAMA_API_TOKEN=plm_…"] {
             #expect(shown.output.contains(key), "\(key) missing in:\n\(shown.output)")
         }
-        let again = try loglama(["init"], environment: environment)
+        let again = try await runLogLama(["init"], environment: environment)
         #expect(again.output.contains("0 values written"), "\(again.output)")
     }
 
-    @Test func checkDepsReportsAPortInUse() throws {
+    @Test func checkDepsReportsAPortInUse() async throws {
         let harness = try Harness()
         let listener = LoopbackSocket(listening: true)
         let port = listener.port
         let environment = ["PYLAMA_ENV": harness.directory + "/none.env", "HOME": harness.directory,
                            "LOGLAMA_PORT": String(port)]
-        let busy = try loglama(["check-deps", "loglama"], environment: environment)
+        let busy = try await runLogLama(["check-deps", "loglama"], environment: environment)
         #expect(busy.status == 1, "\(busy.output)")
         #expect(busy.output.contains("MISSING port \(port) free"), "\(busy.output)")
         #expect(busy.output.contains("libsqlite3.so.0"))

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Hummingbird
 import HummingbirdTesting
+import ServiceKit
 import Testing
 
 @testable import LogLama

@@ -31,12 +31,6 @@ struct RecordMappingTests {
         #expect(record.timestamp.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "\(record.timestamp)")
     }
 
-    @Test func timestampsAreUTCWithMilliseconds() {
-        #expect(UTCTimestamp.format(seconds: 0, milliseconds: 0) == "1970-01-01T00:00:00.000Z")
-        #expect(UTCTimestamp.format(seconds: 1_795_595_400, milliseconds: 123) == "2026-11-25T08:30:00.123Z")
-        #expect(UTCTimestamp.format(seconds: 951_782_400, milliseconds: 9) == "2000-02-29T00:00:00.009Z")
-    }
-
     @Test func batchBodyIsValidJSONWithEscapes() {
         let record = ShippedLogRecord(level: "ERROR", message: "a\"b\\c\n\u{1}é", loggerName: "x",
                                       timestamp: "2026-01-01T00:00:00.000Z", context: ["k": "v"], lineNumber: 3)

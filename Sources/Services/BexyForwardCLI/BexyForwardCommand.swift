@@ -23,6 +23,14 @@ struct BexyForwardCommand: AsyncParsableCommand {
     @Option(help: "Seconds between looks at the spool when running continuously.")
     var interval: Double = 1
 
+    @Option(help: "Records per request (1-10000).")
+    var batchSize = 500
+
+    func validate() throws {
+        guard (1...10_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1-10000") }
+        guard interval > 0, interval <= 3600 else { throw ValidationError("--interval must be 0-3600 seconds") }
+    }
+
     func run() async throws {
         let settings: PyLamaConfiguration
         do {
@@ -32,7 +40,7 @@ struct BexyForwardCommand: AsyncParsableCommand {
         }
         let base = url ?? settings.url(of: "loglama")
         let forwarder = AuditForwarder(spoolPath: spool ?? AuditSpool.defaultPath(), endpoint: base + "/api/audit",
-                                       token: settings["PYLAMA_INTERNAL_TOKEN"])
+                                       batchSize: batchSize, token: settings["PYLAMA_INTERNAL_TOKEN"])
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         var failed = false
         if once {

@@ -2,6 +2,7 @@ import Bexy
 import FoundationEssentials
 import GRDB
 import ServiceHTTP
+import ServiceKit
 
 /// What an audit append did: records newly stored, and records already present (same id) and skipped.
 public struct AuditAppendResult: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import GRDB
 import ServiceHTTP
+import ServiceKit
 
 /// The filters shared by `GET /api/logs`, `GET /api/stats` and `POST /api/logs/clear`, compiled to SQL.
 struct LogFilter: Sendable, Equatable {

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Hummingbird
 import ServiceHTTP
+import ServiceKit
 
 /// The central-logging API, keeping the original LogLama web contract:
 ///

@@ -1,4 +1,5 @@
 import ServiceHTTP
+import ServiceKit
 
 /// One log record as a client sends it to `POST /api/logs`, validated and normalized for storage.
 ///

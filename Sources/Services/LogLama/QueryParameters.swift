@@ -1,5 +1,6 @@
 import Hummingbird
 import ServiceHTTP
+import ServiceKit
 
 /// A request's query string, decoded as HTML forms do (`+` is a space, `%XX` a byte), with typed readers that throw
 /// a 400 naming the parameter.

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import GRDB
 import Logging
+import ServiceKit
 import ServiceLifecycle
 
 extension LogLamaStore {

@@ -1,4 +1,5 @@
 import Logging
+import ServiceKit
 
 /// A swift-log `LogHandler` that ships every record to LogLama through a `LogShipper` and also writes it to a
 /// console handler (standard error by default), so a service's terminal output is kept.

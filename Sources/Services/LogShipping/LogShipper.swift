@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+import ServiceKit
 import Synchronization
 
 /// Ships log records to LogLama (`POST <url>/api/logs`, body `{"logs":[...]}`) in batches, off the caller's path.

@@ -1,33 +1,33 @@
 import FoundationEssentials
 
-/// LogLama's one timestamp format: UTC ISO 8601 with milliseconds, `2026-11-25T08:30:00.123Z`.
+/// The ecosystem's one timestamp format (LogLama stores it, every service ships it): UTC ISO 8601 with milliseconds, `2026-11-25T08:30:00.123Z`.
 ///
 /// Every stored timestamp has exactly this fixed-width shape, so comparing the strings compares the instants and
 /// an index on the column serves range queries and sorting.
-enum UTCTimestamp {
+public enum UTCTimestamp {
     /// A parsed instant: milliseconds since the Unix epoch, and whether the text was a bare date (`2026-11-25`).
-    struct Parsed: Equatable {
-        var milliseconds: Int64
-        var isDateOnly: Bool
+    public struct Parsed: Equatable, Sendable {
+        public var milliseconds: Int64
+        public var isDateOnly: Bool
     }
 
-    static let millisecondsPerDay: Int64 = 86_400_000
+    public static let millisecondsPerDay: Int64 = 86_400_000
     /// 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the instants the format can write.
-    static let earliest: Int64 = -62_135_596_800_000
-    static let latest: Int64 = 253_402_300_799_999
+    public static let earliest: Int64 = -62_135_596_800_000
+    public static let latest: Int64 = 253_402_300_799_999
 
     /// Milliseconds since the epoch, now.
-    static func nowMilliseconds() -> Int64 {
+    public static func nowMilliseconds() -> Int64 {
         Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
     }
 
     /// The current time in the format.
-    static func now() -> String {
+    public static func now() -> String {
         format(milliseconds: nowMilliseconds())
     }
 
     /// Formats `milliseconds` since the epoch (clamped to years 1...9999).
-    static func format(milliseconds: Int64) -> String {
+    public static func format(milliseconds: Int64) -> String {
         let clamped = min(max(milliseconds, earliest), latest)
         var (days, msOfDay) = clamped.quotientAndRemainder(dividingBy: millisecondsPerDay)
         if msOfDay < 0 {
@@ -62,7 +62,7 @@ enum UTCTimestamp {
     }
 
     /// Normalizes ISO 8601 text to the format, or `nil` if it is not a valid ISO 8601 date or date-time.
-    static func normalize(_ text: String) -> String? {
+    public static func normalize(_ text: String) -> String? {
         parse(text).map { format(milliseconds: $0.milliseconds) }
     }
 
@@ -70,7 +70,7 @@ enum UTCTimestamp {
     ///
     /// A date-time without an offset is taken as UTC; fractions beyond milliseconds are truncated. Returns `nil` for
     /// anything else, including impossible dates (`2026-02-30`) and instants outside years 1...9999.
-    static func parse(_ text: String) -> Parsed? {
+    public static func parse(_ text: String) -> Parsed? {
         var text = text
         return text.withUTF8 { parse(bytes: $0) }
     }

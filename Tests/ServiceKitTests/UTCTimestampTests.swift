@@ -1,6 +1,6 @@
 import Testing
 
-@testable import LogLama
+import ServiceKit
 
 @Suite("UTC timestamps") struct UTCTimestampTests {
     @Test(arguments: [
@@ -51,5 +51,12 @@ import Testing
         #expect(failures.isEmpty)
         #expect(UTCTimestamp.format(milliseconds: 0) == "1970-01-01T00:00:00.000Z")
         #expect(UTCTimestamp.format(milliseconds: 1_767_225_600_250) == "2026-01-01T00:00:00.250Z")
+    }
+
+    @Test func formatsEpochMillisecondsAsUTC() {
+        #expect(UTCTimestamp.format(milliseconds: 0) == "1970-01-01T00:00:00.000Z")
+        #expect(UTCTimestamp.format(milliseconds: 1_795_595_400_123) == "2026-11-25T08:30:00.123Z")
+        #expect(UTCTimestamp.format(milliseconds: 951_782_400_009) == "2000-02-29T00:00:00.009Z")
+        #expect(UTCTimestamp.format(milliseconds: -1) == "1969-12-31T23:59:59.999Z")
     }
 }

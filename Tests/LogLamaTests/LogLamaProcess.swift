@@ -1,0 +1,41 @@
+import Foundation
+
+/// The real `loglama` binary, black box: built next to the test runner (.build/<triple>/debug/).
+enum LogLamaBinary {
+    static let path: String = {
+        let runner = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        return URL(fileURLWithPath: runner).deletingLastPathComponent().appendingPathComponent("loglama").path
+    }()
+
+    /// Starts `loglama arguments` with exactly `environment`, stdout and stderr on one pipe.
+    static func start(_ arguments: [String], environment: [String: String]) throws -> (Process, Pipe) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        return (process, pipe)
+    }
+}
+
+/// Runs `loglama arguments` to the end on a Dispatch thread, never blocking the Swift concurrency pool (a test's
+/// in-process server needs that pool to answer the very binary the test waits for).
+func runLogLama(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try runLogLamaBlocking(arguments, environment: environment) })
+        }
+    }
+}
+
+/// Runs `loglama arguments` to the end, blocking the calling thread.
+private func runLogLamaBlocking(_ arguments: [String], environment: [String: String]) throws
+    -> (status: Int32, output: String) {
+    let (process, pipe) = try LogLamaBinary.start(arguments, environment: environment)
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, output)
+}
