@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "LogLamaCLI",
             dependencies: [
-                "LogLama", "ServiceKit", "ServiceHTTP", "Jail",
+                "LogLama", "ServiceKit", "ServiceHTTP", "Jail", "Orchestration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -105,6 +105,17 @@ let package = Package(
             ],
             path: "Sources/Services/LogShipping"),
 
+        // MARK: Orchestration: loglama start-all / stop-all / status / restart (detached services, pid files)
+        .target(
+            name: "COrchestration", path: "Sources/Services/COrchestration",
+            cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra", "-Werror"])]),
+        .target(
+            name: "Orchestration",
+            dependencies: [
+                "ServiceKit", "COrchestration", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Sources/Services/Orchestration"),
+
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["LogLama"], path: "Tests/TestSupport"),
         .testTarget(name: "JailTests", dependencies: ["Jail"], path: "Tests/JailTests"),
@@ -130,5 +141,8 @@ let package = Package(
         .testTarget(
             name: "LogShippingTests", dependencies: ["LogShipping", "LogLama", "TestSupport"],
             path: "Tests/LogShippingTests"),
+        .testTarget(
+            name: "OrchestrationTests", dependencies: ["Orchestration", "ServiceKit", "TestSupport", "LogLamaCLI"],
+            path: "Tests/OrchestrationTests"),
     ]
 )

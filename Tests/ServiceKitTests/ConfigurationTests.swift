@@ -74,6 +74,17 @@ private func write(_ text: String, to path: String) {
         #expect(configuration.centralPath == dir + "/central.env")
     }
 
+    @Test func aURLNobodyGaveFollowsTheHostAndPort() throws {
+        let dir = temporaryDirectory()
+        write("BEXY_PORT=8100\nBEXY_HOST=0.0.0.0\nSHELLAMA_URL=http://files.internal:9000\n", to: dir + "/central.env")
+        let configuration = try PyLamaConfiguration.load(
+            environment: ["PYLAMA_ENV": dir + "/central.env", "LOGLAMA_PORT": "5300"], localPath: dir + "/none.env")
+        #expect(configuration.url(of: "loglama") == "http://127.0.0.1:5300")
+        #expect(configuration.url(of: "bexy") == "http://127.0.0.1:8100")
+        #expect(configuration.url(of: "shellama") == "http://files.internal:9000")
+        #expect(configuration.url(of: "apilama") == "http://127.0.0.1:8080")
+    }
+
     @Test func anInvalidPortStopsWithTheKeyNamed() throws {
         let dir = temporaryDirectory()
         write("BEXY_PORT=eighty\n", to: dir + "/central.env")

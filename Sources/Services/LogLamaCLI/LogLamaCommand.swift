@@ -7,5 +7,6 @@ struct LogLamaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loglama",
         abstract: "Central logging, the audit trail, and the PyLama ecosystem's configuration.",
-        subcommands: [ServeCommand.self, AuditCommand.self, InitCommand.self, EnvCommand.self, CheckDepsCommand.self, LogsCommand.self])
+        subcommands: [ServeCommand.self, AuditCommand.self, InitCommand.self, EnvCommand.self, CheckDepsCommand.self, LogsCommand.self,
+                      StartAllCommand.self, StopAllCommand.self, StatusCommand.self, RestartCommand.self])
 }
