@@ -16,18 +16,29 @@ import ServiceHTTP
 struct AuditRoutes<Context: RequestContext>: Sendable {
     let store: LogLamaStore
     let maxBodyBytes: Int
+    let metrics: LogLamaMetrics
 
     func register(on router: Router<Context>) {
-        router.post("/api/audit") { request, _ in try await ingest(request) }
+        router.post("/api/audit") { request, context in try await ingest(request, context) }
         router.get("/api/audit") { request, _ in try await list(request) }
         router.get("/api/audit/verify") { _, _ in try JSONResponse.make(VerifyBody(try await store.verifyAuditChain())) }
         router.get("/api/audit/:id") { _, context in try await record(context) }
     }
 
-    private func ingest(_ request: Request) async throws -> Response {
+    private func ingest(_ request: Request, _ context: Context) async throws -> Response {
+        let started = ContinuousClock.now
         let body = try await JSONBody.read(request, limit: maxBodyBytes)
         let batch = try JSONBody.decode(AuditBatch.self, from: body, root: "records")
         let result = try await store.appendAudit(batch.records)
+        let duration = ContinuousClock.now - started
+        let storedStatuses: [ExecutionStatus]
+        do {
+            storedStatuses = try await store.statusesStored(by: result, of: batch.records)
+        } catch {  // the batch is stored: the sender must still hear so, or it would resend it
+            context.logger.error("counting the stored audit statuses failed", metadata: ["error": "\(error)"])
+            storedStatuses = []
+        }
+        metrics.recordAuditBatch(storedStatuses: storedStatuses, duplicates: result.duplicates, duration: duration)
         return try JSONResponse.make(Appended(stored: result.stored, duplicates: result.duplicates))
     }
 

@@ -36,12 +36,16 @@ public func buildLogLamaApplication(
     let logger = logger ?? Logger(label: LogLamaService.name)
     let router = Router(context: BasicRequestContext.self)
     // Middleware first: only routes registered after it are wrapped. The request id wraps the error mapping so
-    // error responses carry the header too.
+    // error responses carry the header too; the metrics wrap it too, so errors count under their response status.
+    let metrics = LogLamaMetrics()
     router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
-    LogRoutes(store: store, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
-    AuditRoutes(store: store, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+    LogRoutes(store: store, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics).register(on: router)
+    AuditRoutes(store: store, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics).register(on: router)
     HealthRoutes(store: store).register(on: router)
+    MetricsRoutes(store: store, metrics: metrics).register(on: router)
+    ServicesRoutes(urls: configuration.services).register(on: router)
 
     let retention = RetentionService(store: store, retention: configuration.retention, logger: logger)
     return Application(

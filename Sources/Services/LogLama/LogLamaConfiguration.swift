@@ -1,3 +1,5 @@
+import ServiceKit
+
 /// Everything the LogLama server needs to start, in one value the CLI fills from flags and the central `.env`.
 ///
 /// Keys (the CLI maps them from `LOGLAMA_*` settings; the defaults are the ones below):
@@ -6,6 +8,8 @@
 /// - `databasePath`: the SQLite file holding logs and the audit trail; its directory must exist.
 /// - `maxBodyBytes`: the largest request body accepted, 8 MiB; larger bodies get 413.
 /// - `retention`: how long logs are kept; audit records are never pruned.
+/// - `services`: the base URL of every ecosystem service by name, which `GET /api/services` checks; by default
+///   the `<SERVICE>_URL` defaults of `PyLamaConfiguration`, the CLI sets them from the loaded configuration.
 public struct LogLamaConfiguration: Sendable, Equatable {
     /// The address to bind, e.g. `127.0.0.1` or `0.0.0.0`.
     public var host: String
@@ -17,18 +21,31 @@ public struct LogLamaConfiguration: Sendable, Equatable {
     public var maxBodyBytes: Int
     /// Log retention: maximum age and row count.
     public var retention: LogRetention
+    /// The base URL of each service of `Ecosystem.services`, by name (`loglama` -> `http://127.0.0.1:5000`).
+    /// A service missing here is listed by `GET /api/services` as inactive, with an error naming its key.
+    public var services: [String: String]
 
     /// The default request body limit: 8 MiB.
     public static let defaultMaxBodyBytes = 8 << 20
 
     /// A configuration; every value but the database path has a default.
     public init(host: String = "127.0.0.1", port: Int = 5000, databasePath: String,
-                maxBodyBytes: Int = LogLamaConfiguration.defaultMaxBodyBytes, retention: LogRetention = LogRetention()) {
+                maxBodyBytes: Int = LogLamaConfiguration.defaultMaxBodyBytes, retention: LogRetention = LogRetention(),
+                services: [String: String] = LogLamaConfiguration.serviceURLs(from: PyLamaConfiguration.defaults())) {
         self.host = host
         self.port = port
         self.databasePath = databasePath
         self.maxBodyBytes = maxBodyBytes
         self.retention = retention
+        self.services = services
+    }
+
+    /// The base URL of every service of `Ecosystem.services` found in `values` under `<SERVICE>_URL` (the keys of
+    /// `PyLamaConfiguration`), by service name.
+    public static func serviceURLs(from values: [String: String]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: Ecosystem.services.compactMap { service in
+            values[service.keyPrefix + "_URL"].map { (service.name, $0) }
+        })
     }
 }
 

@@ -17,6 +17,7 @@ import ServiceKit
 struct LogRoutes<Context: RequestContext>: Sendable {
     let store: LogLamaStore
     let maxBodyBytes: Int
+    let metrics: LogLamaMetrics
 
     func register(on router: Router<Context>) {
         router.post("/api/logs") { request, _ in try await ingest(request) }
@@ -29,9 +30,11 @@ struct LogRoutes<Context: RequestContext>: Sendable {
     }
 
     private func ingest(_ request: Request) async throws -> Response {
+        let started = ContinuousClock.now
         let body = try await JSONBody.read(request, limit: maxBodyBytes)
         let batch = try NewLogBatch(try JSONBody.parse(body))
         let accepted = try await store.insertLogs(batch.records)
+        metrics.recordLogBatch(levels: batch.records.lazy.map(\.level), duration: ContinuousClock.now - started)
         return try JSONResponse.make(Accepted(accepted: accepted), status: .created)
     }
 

@@ -29,12 +29,16 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        let configuration = LogLamaConfiguration(
+        var configuration = LogLamaConfiguration(
             host: host ?? settings.host(of: "loglama"),
             port: try port ?? settings.port(of: "loglama"),
             databasePath: db ?? settings["LOGLAMA_DB"] ?? "loglama.db",
             retention: LogRetention(maxAgeDays: settings["LOGLAMA_RETENTION_DAYS"].flatMap(Int.init) ?? 30,
-                                    maxLogRows: settings["LOGLAMA_MAX_LOG_ROWS"].flatMap(Int.init) ?? 1_000_000))
+                                    maxLogRows: settings["LOGLAMA_MAX_LOG_ROWS"].flatMap(Int.init) ?? 1_000_000),
+            services: LogLamaConfiguration.serviceURLs(from: settings.values))
+        if host != nil || port != nil {  // `GET /api/services` checks this server where it really listens
+            configuration.services["loglama"] = "http://\(configuration.host):\(configuration.port)"
+        }
         let app = try await buildLogLamaApplication(configuration: configuration)
         try await app.runService()
     }
