@@ -10,10 +10,12 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "bexy", targets: ["BexyCLI"]),
+        .executable(name: "bexy-server", targets: ["BexyServerCLI"]),
         .library(name: "Jail", targets: ["Jail"]),
         .library(name: "Bexy", targets: ["Bexy"]),
         .executable(name: "loglama", targets: ["LogLamaCLI"]),
         .executable(name: "bexy-forward", targets: ["BexyForwardCLI"]),
+        .executable(name: "apilama", targets: ["APILamaCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -56,6 +58,23 @@ let package = Package(
             name: "BexyCLI",
             dependencies: ["Bexy", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Bexy/BexyCLI"),
+
+        // MARK: The BEXY HTTP service (`bexy-server`, also run as `bexy serve`)
+        .target(
+            name: "BexyService",
+            dependencies: [
+                "Bexy", "ServiceKit", "ServiceHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Bexy/BexyService"),
+        .executableTarget(
+            name: "BexyServerCLI",
+            dependencies: [
+                "BexyService", "Bexy", "ServiceKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Bexy/BexyServerCLI"),
 
         // MARK: Services: the shared kit and LogLama (logging, the audit trail, .env, orchestration)
         .target(
@@ -120,8 +139,26 @@ let package = Package(
             ],
             path: "Sources/Services/Orchestration"),
 
+        // MARK: Gateway: APILama (routing to the services, tokens and sessions, CORS, rate limits)
+        .target(
+            name: "APILama",
+            dependencies: [
+                "ServiceKit", "ServiceHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Gateway/APILama"),
+        .executableTarget(
+            name: "APILamaCLI",
+            dependencies: [
+                "APILama", "ServiceKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Gateway/APILamaCLI"),
+
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["LogLama"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["LogLama", "Jail"], path: "Tests/TestSupport"),
         .testTarget(name: "JailTests", dependencies: ["Jail"], path: "Tests/JailTests"),
         .testTarget(name: "BexyTests", dependencies: ["Bexy"], path: "Tests/BexyTests"),
         .testTarget(
@@ -148,5 +185,20 @@ let package = Package(
         .testTarget(
             name: "OrchestrationTests", dependencies: ["Orchestration", "ServiceKit", "TestSupport", "LogLamaCLI"],
             path: "Tests/OrchestrationTests"),
+        .testTarget(
+            name: "BexyServiceTests",
+            dependencies: [
+                "BexyService", "BexyServerCLI", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/BexyServiceTests"),
+        .testTarget(
+            name: "APILamaTests",
+            dependencies: [
+                "APILama", "APILamaCLI", "BexyServerCLI", "Bexy", "Jail", "ServiceHTTP", "ServiceKit", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/APILamaTests"),
     ]
 )

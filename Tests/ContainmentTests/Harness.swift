@@ -42,20 +42,6 @@ struct Harness {
         try spool.list(limit: 100_000).first { $0.id == id }
     }
 
-    /// Host processes currently running as `uid` (read from /proc by the test, not by the sandbox).
-    static func processes(ownedBy uid: Int) -> [Int32] {
-        guard let dir = opendir("/proc") else { return [] }
-        defer { closedir(dir) }
-        var found: [Int32] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let pid = Int32(name) else { continue }
-            var st = stat()
-            if stat("/proc/\(pid)", &st) == 0 && Int(st.st_uid) == uid { found.append(pid) }
-        }
-        return found
-    }
-
     /// Entries of a directory (names), or [] if it does not exist.
     static func list(_ path: String) -> [String] {
         guard let dir = opendir(path) else { return [] }

@@ -54,7 +54,9 @@ struct LogShippingLiveTests {
     }
 
     @Test func enqueueNeverBlocksWhileLogLamaIsDownAndDropsAreReportedWhenItIsBack() async throws {
-        let port = closedPort()
+        // Bound but not listening: connections are refused, and no other test's server can take the port meanwhile.
+        let reservation = LoopbackSocket(listening: false)
+        let port = reservation.port
         let shipper = LogShipper(configuration: .init(url: "http://127.0.0.1:\(port)", capacity: 100, batchSize: 500,
                                                       timeout: .seconds(2)))
         let logger = Logger(label: "down") {
@@ -74,6 +76,7 @@ struct LogShippingLiveTests {
         #expect(shipper.pendingCount == 100)
         #expect(shipper.droppedCount == 9_900)
 
+        _ = consume reservation  // LogLama comes back on the same port
         try await withLogLama(port: port) { bound in
             #expect(bound == port)
             try await shipper.flush()

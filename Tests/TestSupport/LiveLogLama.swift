@@ -14,7 +14,7 @@ public func withLogLama(store: LogLamaStore? = nil, port requested: Int = 0,
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await app.runService() }
         var bound: Int?
-        for _ in 0..<500 where bound == nil {
+        for _ in 0..<6000 where bound == nil {  // up to a minute: a loaded test run can starve the start
             try await Task.sleep(for: .milliseconds(10))
             bound = port.withLock { $0 }
         }

@@ -49,6 +49,14 @@ public final class Engine: Sendable {
     /// Run `request`. Throws `RequestError` for a bad request (nothing ran, nothing audited) and
     /// `AuditSpoolError` if the audit record cannot be made durable; everything else is in the result.
     public func execute(_ request: ExecutionRequest) throws -> ExecutionResult {
+        try execute(prepare(request))
+    }
+
+    /// Check `request` without running it: resolve the profile, apply the request's tightening, validate the
+    /// file paths. A service checks requests this way before queueing them.
+    ///
+    /// - Throws: `RequestError` naming the request field at fault.
+    public func prepare(_ request: ExecutionRequest) throws(RequestError) -> PreparedExecution {
         let profile: Profile
         let limits: ResourceLimits
         do throws(ProfileError) {
@@ -71,7 +79,16 @@ public final class Engine: Sendable {
                 throw RequestError(field: "files", message: error.message)
             }
         }
+        return PreparedExecution(request: request, profile: profile, limits: limits)
+    }
 
+    /// Run a checked request in a fresh sandbox and append its audit record before returning.
+    ///
+    /// - Parameter cancellation: when it fires, the job is killed and the result (and record) say `cancelled`.
+    /// - Throws: `AuditSpoolError` if the audit record cannot be made durable; everything else is in the result.
+    public func execute(_ prepared: PreparedExecution,
+                        cancellation: CancellationSignal? = nil) throws(AuditSpoolError) -> ExecutionResult {
+        let request = prepared.request, profile = prepared.profile, limits = prepared.limits
         let id = AuditRecord.newID()
         let started = AuditRecord.timestamp()
         var result: ExecutionResult
@@ -85,7 +102,7 @@ public final class Engine: Sendable {
                 environment: profile.environment,
                 files: [JobFile(path: ExecutionRequest.scriptName, contents: request.code)] + request.files,
                 stdin: request.stdin, limits: limits, hostname: profile.hostname, seccomp: filter)
-            let outcome = try sandbox.run(job)
+            let outcome = try sandbox.run(job, cancellation: cancellation)
             hostUid = Int(outcome.hostUid)
             result = Self.result(id: id, profile: profile.name, limits: limits, outcome: outcome)
         } catch {
@@ -99,6 +116,12 @@ public final class Engine: Sendable {
             cpuMs: result.cpuMs, peakMemoryBytes: result.peakMemoryBytes, stdoutBytes: result.stdout.utf8.count,
             stderrBytes: result.stderr.utf8.count, hostUid: hostUid, bexyVersion: Self.version))
         return result
+    }
+
+    /// Remove the cgroups that jobs of a killed bexy left behind (see `Sandbox.sweepStaleJobs`); nil when the
+    /// sandbox is unavailable on this host.
+    public func sweepStaleJobs() -> StaleJobSweep? {
+        try? sandbox.get().sweepStaleJobs()
     }
 
     /// The host check's verdict: nil when jobs can run, else the reason they cannot.

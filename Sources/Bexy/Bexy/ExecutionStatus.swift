@@ -16,4 +16,6 @@ public enum ExecutionStatus: String, Codable, Sendable, CaseIterable {
     case syscallBlocked = "syscall_blocked"
     /// The sandbox could not be set up; the program never ran.
     case sandboxError = "sandbox_error"
+    /// Stopped from outside before it finished: its HTTP client disconnected, or the server shut down.
+    case cancelled
 }

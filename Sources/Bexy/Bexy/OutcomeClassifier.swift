@@ -29,6 +29,9 @@ public enum OutcomeClassifier {
         case .wall:
             return Verdict(status: .timeout, limitHit: "wall", errorType: "TimeoutError",
                            errorMessage: "Execution timed out after \(seconds(limits.wallTimeMs)) seconds")
+        case .cancelled:
+            return Verdict(status: .cancelled, limitHit: nil, errorType: "CancelledError",
+                           errorMessage: "the job was cancelled before it finished")
         case nil:
             break
         }

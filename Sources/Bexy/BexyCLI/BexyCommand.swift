@@ -6,5 +6,5 @@ struct BexyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bexy",
         abstract: "Run untrusted Python code in a hardened, single-use Linux sandbox.",
-        subcommands: [ExecCommand.self, ProfilesCommand.self, AuditCommand.self, DoctorCommand.self])
+        subcommands: [ExecCommand.self, ProfilesCommand.self, AuditCommand.self, DoctorCommand.self, ServeCommand.self])
 }

@@ -28,22 +28,43 @@ public struct IdentitySlot: ~Copyable {
     ///   - directory: where lock files live (created 0700 if missing).
     ///   - uidBase: first host id of the range; slot n uses `uidBase + 2n` and `uidBase + 2n + 1`.
     public init(directory: String, uidBase: UInt32, count: Int) throws(JailError) {
-        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            throw .system("create slot directory \(directory)", hint: "run bexy as root")
-        }
+        try Self.createDirectory(directory)
         for n in 0..<count {
-            let fd = open("\(directory)/\(n).lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw .system("open slot lock \(n)") }
-            if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+            if let fd = try Self.lock(directory: directory, number: n) {
                 number = n
                 hostBase = uidBase + UInt32(2 * n)
                 lockFD = fd
                 return
             }
-            close(fd)
         }
         throw JailError(.busy, stage: "allocate slot", message: "all \(count) sandbox slots are in use",
                         hint: "wait for running jobs or raise BEXY_MAX_SLOTS")
+    }
+
+    /// Take slot `number` itself, or throw `.busy` if a live job (of any bexy process) holds it.
+    public init(directory: String, uidBase: UInt32, number: Int) throws(JailError) {
+        try Self.createDirectory(directory)
+        guard let fd = try Self.lock(directory: directory, number: number) else {
+            throw JailError(.busy, stage: "claim slot", message: "sandbox slot \(number) is in use")
+        }
+        self.number = number
+        hostBase = uidBase + UInt32(2 * number)
+        lockFD = fd
+    }
+
+    private static func createDirectory(_ directory: String) throws(JailError) {
+        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+            throw .system("create slot directory \(directory)", hint: "run bexy as root")
+        }
+    }
+
+    /// flock(2) `<directory>/<number>.lock` without waiting: the locked fd, or nil if another holder has it.
+    private static func lock(directory: String, number: Int) throws(JailError) -> Int32? {
+        let fd = open("\(directory)/\(number).lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .system("open slot lock \(number)") }
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return fd }
+        close(fd)
+        return nil
     }
 
     /// The uid_map/gid_map text for this slot.

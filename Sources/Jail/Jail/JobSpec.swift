@@ -39,9 +39,11 @@ public struct JailOutcome: Sendable {
         case killed
     }
 
-    /// A limit the supervisor enforced by stopping the job.
+    /// Why the supervisor stopped the job: a limit it enforces, or a cancellation from outside.
     public enum Enforced: String, Sendable {
         case wall, output, syscall
+        /// The job's `CancellationSignal` fired (a client went away, a job was deleted, the server stopped).
+        case cancelled
     }
 
     public var termination: Termination

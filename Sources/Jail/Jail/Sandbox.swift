@@ -74,10 +74,12 @@ public final class Sandbox: Sendable {
 
     /// Run one job to completion. Throws only if the sandbox could not be set up (the program never ran);
     /// everything the program does, including being killed, is in the outcome.
-    public func run(_ job: JobSpec) throws(JailError) -> JailOutcome {
-        let slot = try IdentitySlot(directory: configuration.runtimeDirectory + "/slots",
-                                    uidBase: configuration.uidBase, count: configuration.maxSlots)
-        let cgroup = try cgroups.create(name: "job-\(slot.number)", limits: job.limits)
+    ///
+    /// - Parameter cancellation: when it fires, the job is killed and the outcome says `.cancelled`.
+    public func run(_ job: JobSpec, cancellation: CancellationSignal? = nil) throws(JailError) -> JailOutcome {
+        let slot = try IdentitySlot(directory: slotDirectory, uidBase: configuration.uidBase,
+                                    count: configuration.maxSlots)
+        let cgroup = try cgroups.create(name: Self.cgroupName(slot: slot.number), limits: job.limits)
         var cgroupDestroyed = false
         defer { if !cgroupDestroyed { try? cgroup.destroy() } }
 
@@ -175,7 +177,8 @@ public final class Sandbox: Sendable {
         }
 
         var supervisor = Supervisor(pidfd: child.pidfd, stdoutFD: stdoutPipe.read, stderrFD: stderrPipe.read,
-                                    listenerFD: listenerFD, limits: job.limits, started: started,
+                                    listenerFD: listenerFD, cancelFD: cancellation?.readFD ?? -1,
+                                    limits: job.limits, started: started,
                                     killCgroup: { _ = cgroup.kill() })
         supervisor.run()
         Self.reap(child.pid)
@@ -203,6 +206,12 @@ public final class Sandbox: Sendable {
             blockedSyscall: supervisor.blockedSyscall.map { SeccompFilter.syscallName($0) },
             hostUid: slot.hostJobId)
     }
+
+    /// Where the identity slots' lock files live.
+    var slotDirectory: String { configuration.runtimeDirectory + "/slots" }
+
+    /// The cgroup of the job in slot `slot`: `job-<slot>`.
+    public static func cgroupName(slot: Int) -> String { "job-\(slot)" }
 
     /// The rlimits every job gets: cpu, file size, open files, no core dumps, no locked memory, stack, nproc.
     static func rlimits(_ limits: ResourceLimits) -> [bj_rlimit] {

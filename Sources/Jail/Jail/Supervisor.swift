@@ -23,7 +23,8 @@ public struct CapturedStream: Sendable {
 }
 
 /// Watches a running job from the host: captures stdout and stderr concurrently, enforces the wall-clock
-/// and output limits, reports a forbidden system call (seccomp user notification), and notices the end.
+/// and output limits, reports a forbidden system call (seccomp user notification), stops the job when its
+/// `CancellationSignal` fires, and notices the end.
 ///
 /// Every stop is a SIGKILL to the job's init through its pidfd (no pid reuse race): leaving pid 1 kills
 /// every process of the job's pid namespace, daemons included. On cgroup v2 `cgroup.kill` is written too.
@@ -32,6 +33,8 @@ struct Supervisor {
     let stdoutFD: Int32
     let stderrFD: Int32
     let listenerFD: Int32
+    /// The read end of the job's cancellation pipe, or -1.
+    let cancelFD: Int32
     let deadline: UInt64
     let killCgroup: () -> Void
     var stdout: CapturedStream
@@ -40,12 +43,13 @@ struct Supervisor {
     private(set) var blockedSyscall: Int32?
     private var killed = false
 
-    init(pidfd: Int32, stdoutFD: Int32, stderrFD: Int32, listenerFD: Int32, limits: ResourceLimits,
+    init(pidfd: Int32, stdoutFD: Int32, stderrFD: Int32, listenerFD: Int32, cancelFD: Int32, limits: ResourceLimits,
          started: UInt64, killCgroup: @escaping () -> Void) {
         self.pidfd = pidfd
         self.stdoutFD = stdoutFD
         self.stderrFD = stderrFD
         self.listenerFD = listenerFD
+        self.cancelFD = cancelFD
         self.deadline = started + UInt64(limits.wallTimeMs) * 1_000_000
         self.killCgroup = killCgroup
         stdout = CapturedStream(cap: limits.stdoutBytes)
@@ -74,6 +78,8 @@ struct Supervisor {
             if stderrOpen { fds.append(pollfd(fd: stderrFD, events: Int16(POLLIN), revents: 0)) }
             if !exited { fds.append(pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)) }
             if listening { fds.append(pollfd(fd: listenerFD, events: Int16(POLLIN), revents: 0)) }
+            // Watched until the job is killed: the pipe stays readable once cancelled.
+            if !killed && cancelFD >= 0 { fds.append(pollfd(fd: cancelFD, events: Int16(POLLIN), revents: 0)) }
             let now = Syscall.monotonicNanoseconds()
             var timeout: Int32 = -1
             if !killed {
@@ -94,6 +100,7 @@ struct Supervisor {
                 case stdoutFD: stdoutOpen = drain(stdoutFD, into: \.stdout, buffer: buffer)
                 case stderrFD: stderrOpen = drain(stderrFD, into: \.stderr, buffer: buffer)
                 case pidfd: exited = true
+                case cancelFD: stop(.cancelled)
                 case listenerFD:
                     if entry.revents & Int16(POLLIN) != 0 {
                         let nr = bj_seccomp_notification_syscall(listenerFD)

@@ -37,6 +37,9 @@ public protocol CgroupHierarchy: Sendable {
     /// Create the cgroup `name` (e.g. "job-3") under bexy's parent group with `limits` applied, removing a stale
     /// one of the same name first.
     func create(name: String, limits: ResourceLimits) throws(JailError) -> JobCgroup
+    /// Remove the cgroup `name` left by a job whose bexy died, killing any task still in it first; returns the
+    /// directories removed (empty if there was none). Call it only while holding the job's identity slot.
+    func removeStale(name: String) throws(JailError) -> [String]
 }
 
 /// The period of the CPU bandwidth controller: 100 ms, in microseconds.

@@ -90,6 +90,43 @@ struct CgroupV1Hierarchy: CgroupHierarchy {
         return missing
     }
 
+    @discardableResult
+    func removeStale(name: String) throws(JailError) -> [String] {
+        try CgroupValidation.check(name: name)
+        var removed: [String] = []
+        for controller in Controller.allCases {
+            guard let parent = parents[controller] else { continue }
+            let directory = parent + "/" + name
+            guard fs.exists(directory) else { continue }
+            do throws(CgroupFileSystemError) {
+                do throws(CgroupFileSystemError) {
+                    try fs.rmdir(directory)
+                } catch {
+                    guard error.errno == EBUSY else { throw error }
+                    // v1 has no cgroup.kill: SIGKILL every task listed, then wait for the group to empty.
+                    Self.killTasks(listedIn: fs.read(directory + "/cgroup.procs"))
+                    try fs.removeDirectoryRetrying(directory)
+                }
+            } catch {
+                throw cgroupCallError(
+                    stage: "cgroup v1 remove stale", what: "rmdir", path: directory, errno: error.errno,
+                    hint: error.errno == EBUSY
+                        ? "a job of an earlier bexy run still has tasks in it; kill the pids in "
+                            + "\(directory)/cgroup.procs, then rmdir it"
+                        : nil)
+            }
+            removed.append(directory)
+        }
+        return removed
+    }
+
+    /// kill(2) SIGKILL to every pid of a `cgroup.procs` listing (host pids, one per line).
+    private static func killTasks(listedIn procs: String?) {
+        for line in (procs ?? "").split(separator: "\n") {
+            if let pid = pid_t(line), pid > 1 { _ = kill(pid, SIGKILL) }
+        }
+    }
+
     func create(name: String, limits: ResourceLimits) throws(JailError) -> JobCgroup {
         try CgroupValidation.check(name: name)
         let quota = try CgroupValidation.cpuQuota(for: limits)
@@ -103,19 +140,7 @@ struct CgroupV1Hierarchy: CgroupHierarchy {
         }
         let memory = directories[.memory]!, pids = directories[.pids]!, cpu = directories[.cpu]!
         let ordered = [memory, pids, cpu]
-
-        for directory in ordered where fs.exists(directory) {
-            do throws(CgroupFileSystemError) {
-                try fs.removeDirectoryRetrying(directory)
-            } catch {
-                throw cgroupCallError(
-                    stage: "cgroup v1 remove stale", what: "rmdir", path: directory, errno: error.errno,
-                    hint: error.errno == EBUSY
-                        ? "a job of an earlier bexy run still has tasks in it; kill the pids in "
-                            + "\(directory)/cgroup.procs, then rmdir it"
-                        : nil)
-            }
-        }
+        try removeStale(name: name)
 
         var created: [String] = []
         var fds: [Int32] = []

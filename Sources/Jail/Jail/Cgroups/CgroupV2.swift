@@ -98,30 +98,36 @@ struct CgroupV2Hierarchy: CgroupHierarchy {
         return missing
     }
 
+    @discardableResult
+    func removeStale(name: String) throws(JailError) -> [String] {
+        try CgroupValidation.check(name: name)
+        let directory = parent + "/" + name
+        guard fs.exists(directory) else { return [] }
+        do throws(CgroupFileSystemError) {
+            do throws(CgroupFileSystemError) {
+                try fs.rmdir(directory)
+            } catch {
+                guard error.errno == EBUSY else { throw error }
+                // A stale job still has tasks: kill them all, then wait for the group to empty.
+                try? fs.write(directory + "/cgroup.kill", "1")
+                try fs.removeDirectoryRetrying(directory)
+            }
+        } catch {
+            throw cgroupCallError(
+                stage: "cgroup v2 remove stale", what: "rmdir", path: directory, errno: error.errno,
+                hint: error.errno == EBUSY
+                    ? "a job of an earlier bexy run still has tasks in it; kill the pids in "
+                        + "\(directory)/cgroup.procs, then rmdir it"
+                    : nil)
+        }
+        return [directory]
+    }
+
     func create(name: String, limits: ResourceLimits) throws(JailError) -> JobCgroup {
         try CgroupValidation.check(name: name)
         let quota = try CgroupValidation.cpuQuota(for: limits)
         let directory = parent + "/" + name
-
-        if fs.exists(directory) {
-            do throws(CgroupFileSystemError) {
-                do throws(CgroupFileSystemError) {
-                    try fs.rmdir(directory)
-                } catch {
-                    guard error.errno == EBUSY else { throw error }
-                    // A stale job still has tasks: kill them all, then wait for the group to empty.
-                    try? fs.write(directory + "/cgroup.kill", "1")
-                    try fs.removeDirectoryRetrying(directory)
-                }
-            } catch {
-                throw cgroupCallError(
-                    stage: "cgroup v2 remove stale", what: "rmdir", path: directory, errno: error.errno,
-                    hint: error.errno == EBUSY
-                        ? "a job of an earlier bexy run still has tasks in it; kill the pids in "
-                            + "\(directory)/cgroup.procs, then rmdir it"
-                        : nil)
-            }
-        }
+        try removeStale(name: name)
 
         do throws(CgroupFileSystemError) {
             try fs.mkdir(directory)

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Bexy
+import BexyService
+import Jail
+import ServiceKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `bexy-server` (also `bexy serve`): the BEXY sandbox behind HTTP. Configuration comes from the central
+/// `.env` (see `BexyServiceConfiguration` for the keys); the options override it. Prints
+/// `bexy-server listening on HOST:PORT` once it accepts connections.
+@main
+struct BexyServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bexy-server", abstract: "Serve the BEXY sandbox over HTTP (POST /execute).")
+
+    @Option(help: "Address to listen on (default BEXY_HOST, 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on; 0 picks a free one (default BEXY_PORT, 8000).")
+    var port: Int?
+
+    @Option(help: "Sandboxes running at once (default BEXY_SLOTS, the number of cores).")
+    var slots: Int?
+
+    @Option(help: "Jobs that may wait for a free sandbox; more get 429 (default BEXY_QUEUE, 4 per slot).")
+    var queue: Int?
+
+    @Option(help: "Seconds running jobs may finish after SIGTERM/SIGINT before they are killed (default 30).")
+    var grace: Int?
+
+    func validate() throws {
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0-65535") }
+        if let slots, slots < 1 { throw ValidationError("--slots must be at least 1") }
+        if let queue, queue < 0 { throw ValidationError("--queue must not be negative") }
+        if let grace, grace < 0 { throw ValidationError("--grace must not be negative") }
+    }
+
+    func run() async throws {
+        let configuration: BexyServiceConfiguration
+        do {
+            configuration = try BexyServiceConfiguration.load(
+                from: try PyLamaConfiguration.load(), host: host, port: port, slots: slots, queueCapacity: queue,
+                grace: grace.map { .seconds($0) })
+        } catch {
+            fail("\(error)")
+        }
+        let sandbox = SandboxConfiguration.fromEnvironment()
+        if configuration.slots > sandbox.maxSlots {
+            fail("\(configuration.slots) slots exceed the host's \(sandbox.maxSlots) sandbox identities "
+                 + "(BEXY_MAX_SLOTS); lower --slots or raise BEXY_MAX_SLOTS")
+        }
+        let engine: Engine
+        do {
+            engine = Engine(sandboxConfiguration: sandbox, spool: try AuditSpool())
+        } catch {
+            fail("audit spool: \(error)")
+        }
+        let server = BexyServer(configuration: configuration, engine: engine) { port in
+            Self.writeLine(1, "bexy-server listening on \(configuration.host):\(port)")
+        }
+        try await server.run()
+    }
+
+    /// One line on stderr naming what is wrong, exit 2.
+    private func fail(_ message: String) -> Never {
+        Self.writeLine(2, "bexy-server: \(message)")
+        Glibc.exit(2)
+    }
+
+    /// Write `text` and a newline to `fd` unbuffered (the listening line must reach a pipe at once).
+    private static func writeLine(_ fd: Int32, _ text: String) {
+        let bytes = Array((text + "\n").utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            offset += n
+        }
+    }
+}

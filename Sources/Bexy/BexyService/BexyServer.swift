@@ -1,0 +1,71 @@
+import Bexy
+import Hummingbird
+import Logging
+import ServiceHTTP
+import ServiceLifecycle
+import UnixSignals
+
+/// The BEXY HTTP service: the routes (`POST /execute`, `GET /health`, `GET /profiles`) over an `Engine`,
+/// and the `ExecutionScheduler` whose worker threads run the sandboxes, run together by `run()`.
+public struct BexyServer: Sendable {
+    /// Runs the jobs; its `load` is what `/health` reports.
+    public let scheduler: ExecutionScheduler
+    private let engine: Engine
+    private let application: any Service
+    private let logger: Logger
+
+    /// The service's name in logs and `/health`.
+    public static let name = "bexy"
+
+    /// - Parameters:
+    ///   - configuration: where to listen, the scheduler's size, the internal token and the input caps.
+    ///   - engine: runs and audits the jobs (its profiles are the ones `/profiles` lists).
+    ///   - logger: the server's logger; by default one labelled `bexy`.
+    ///   - onServerRunning: called once the server listens, with the port it is bound to.
+    public init(configuration: BexyServiceConfiguration, engine: Engine, logger: Logger? = nil,
+                onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) {
+        let logger = logger ?? Logger(label: Self.name)
+        self.engine = engine
+        self.logger = logger
+        scheduler = ExecutionScheduler(engine: engine, slots: configuration.slots,
+                                       queueCapacity: configuration.queueCapacity, grace: configuration.grace,
+                                       logger: logger)
+        let router = Router(context: BexyRequestContext.self)
+        // Middleware first: only routes registered after it are wrapped. The request id wraps the error mapping,
+        // and both wrap the token check, so a 401 carries the envelope and the header too.
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
+        ExecuteRoute(engine: engine, scheduler: scheduler, limits: configuration.limits).register(on: router)
+        HealthRoute(engine: engine, scheduler: scheduler).register(on: router)
+        ProfilesRoute(profiles: engine.profiles).register(on: router)
+        application = Application(
+            router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [PeerDisconnectHandler()])),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+                                 serverName: Self.name),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+    }
+
+    /// Clear what a killed predecessor left (see `Sandbox.sweepStaleJobs`), then serve until a signal in
+    /// `gracefulShutdownSignals` or cancellation.
+    ///
+    /// On a signal the scheduler drains first (new jobs get 503, queued ones are withdrawn, running ones get the
+    /// grace period, then are cancelled), then the HTTP server stops; when `run` returns no sandbox is left.
+    public func run(gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint]) async throws {
+        if let sweep = engine.sweepStaleJobs() {
+            if !sweep.removedCgroups.isEmpty {
+                logger.notice("removed the cgroups of jobs a killed bexy left behind",
+                              metadata: ["cgroups": "\(sweep.removedCgroups)"])
+            }
+            for failure in sweep.failures {
+                logger.error("cannot remove a stale job", metadata: ["error": "\(failure)"])
+            }
+        }
+        // Graceful shutdown runs in reverse order: the scheduler drains before the server stops listening.
+        let group = ServiceGroup(configuration: .init(
+            services: [application, scheduler], gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
+        try await group.run()
+    }
+}

@@ -1,0 +1,91 @@
+import Bexy
+import Jail
+import ServiceHTTP
+
+/// The body of `POST /execute`, as the original BEXY API shaped it:
+/// `{code, stdin?, profile?, files? {relative path: content}, args?, timeout? (s), options? {timeout (s),
+/// memory_limit (MiB)}}`. Unknown keys are ignored.
+struct ExecuteRequestBody: Decodable {
+    var code: String
+    var stdin: String?
+    var profile: String?
+    var files: [String: String]?
+    var args: [String]?
+    /// Wall-clock limit in seconds.
+    var timeout: Double?
+    var options: Options?
+
+    struct Options: Decodable {
+        /// Wall-clock limit in seconds (the tighter of this and the top-level `timeout` applies).
+        var timeout: Double?
+        /// Memory limit in MiB.
+        var memoryLimit: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case timeout
+            case memoryLimit = "memory_limit"
+        }
+    }
+
+    /// The engine's request, with the request fields the engine's own field names stand for.
+    struct Translation {
+        var request: ExecutionRequest
+        /// Engine field (`timeout_ms`, `memory_bytes`) -> the body field it came from (`options.timeout`).
+        var fieldNames: [String: String]
+
+        /// The service error for an engine `RequestError`, naming the body's field.
+        func error(for failure: RequestError) -> ServiceError {
+            let field = fieldNames[failure.field] ?? failure.field
+            let unit = failure.field == "timeout_ms" ? " (in milliseconds)"
+                : failure.field == "memory_bytes" ? " (in bytes)" : ""
+            return .invalidField(field, failure.message + unit)
+        }
+    }
+
+    /// Check the sizes and values the engine does not, and build its request.
+    ///
+    /// - Throws: `ServiceError` 413 naming `code`, `stdin` or `files` when over its cap; 400 naming the field
+    ///   for a timeout or memory limit that is not a positive number.
+    func translate(requester: String, limits: BexyServiceConfiguration.InputLimits) throws -> Translation {
+        let code = Array(code.utf8)
+        try Self.check("code", bytes: code.count, cap: limits.codeBytes, key: "BEXY_MAX_CODE_BYTES")
+        let stdin = stdin.map { Array($0.utf8) }
+        try Self.check("stdin", bytes: stdin?.count ?? 0, cap: limits.stdinBytes, key: "BEXY_MAX_STDIN_BYTES")
+        let jobFiles = (files ?? [:]).sorted { $0.key < $1.key }.map { JobFile(path: $0.key, contents: Array($0.value.utf8)) }
+        try Self.check("files", bytes: jobFiles.reduce(0) { $0 + $1.contents.count }, cap: limits.filesBytes,
+                       key: "BEXY_MAX_FILES_BYTES")
+
+        var overrides = LimitOverrides()
+        var fieldNames: [String: String] = [:]
+        let timeouts = [("timeout", timeout), ("options.timeout", options?.timeout)].compactMap { field, seconds in
+            seconds.map { (field, $0) }
+        }
+        for (field, seconds) in timeouts {
+            guard seconds.isFinite, seconds > 0 else { throw ServiceError.invalidField(field, "must be a positive number of seconds") }
+            // Beyond any profile's limit: let the engine refuse it, naming the maximum.
+            let milliseconds = seconds < 1e12 ? Int((seconds * 1000).rounded(.up)) : Int.max
+            if overrides.timeoutMs.map({ milliseconds < $0 }) ?? true {
+                overrides.timeoutMs = milliseconds
+                fieldNames["timeout_ms"] = field
+            }
+        }
+        if let megabytes = options?.memoryLimit {
+            guard megabytes.isFinite, megabytes > 0 else {
+                throw ServiceError.invalidField("options.memory_limit", "must be a positive number of MiB")
+            }
+            overrides.memoryBytes = megabytes < 1e12 ? Int(megabytes * 1_048_576) : Int.max
+            fieldNames["memory_bytes"] = "options.memory_limit"
+        }
+        let request = ExecutionRequest(
+            code: code, profile: profile ?? "strict", stdin: stdin, files: jobFiles, arguments: args ?? [],
+            overrides: overrides, requester: requester, frontDoor: .http)
+        return Translation(request: request, fieldNames: fieldNames)
+    }
+
+    private static func check(_ field: String, bytes: Int, cap: Int, key: String) throws {
+        guard bytes <= cap else {
+            throw ServiceError(status: .contentTooLarge, code: "payload_too_large",
+                               message: "`\(field)` is \(bytes) bytes, over the limit of \(cap) (\(key))", field: field)
+        }
+    }
+}

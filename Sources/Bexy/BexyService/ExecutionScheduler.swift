@@ -1,0 +1,217 @@
+import Bexy
+import Jail
+import Logging
+import ServiceLifecycle
+
+/// Why the scheduler refused an execution.
+public enum SchedulerError: Error, Sendable, Equatable {
+    /// Every slot is busy and the queue is full; try again in about `retryAfterSeconds`.
+    case queueFull(retryAfterSeconds: Int)
+    /// The server is shutting down and takes no new jobs.
+    case shuttingDown
+    /// The job's cancellation pipe could not be created (the process is out of file descriptors).
+    case cannotTrack(JailError)
+}
+
+/// How busy the scheduler is, for `/health`.
+public struct SchedulerLoad: Sendable, Encodable, Equatable {
+    /// Sandboxes that may run at once.
+    public var slots: Int
+    /// Jobs running now.
+    public var running: Int
+    /// Jobs waiting for a slot.
+    public var queued: Int
+    /// How many jobs may wait.
+    public var queueCapacity: Int
+    /// False once shutdown has begun.
+    public var accepting: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case slots, running, queued, accepting
+        case queueCapacity = "queue_capacity"
+    }
+}
+
+/// Runs checked executions in sandboxes on a fixed set of long-lived worker threads, first come first served,
+/// with a bounded queue in front of them.
+///
+/// Run it as a `Service`: `run()` starts one worker thread per slot (jobs must be spawned from threads that
+/// outlive them; see `WorkerThread`) and, on graceful shutdown, stops taking jobs, withdraws the queued ones,
+/// lets the running ones finish for up to `grace`, cancels those still running, and returns once every worker
+/// has exited, i.e. once no sandbox of this scheduler is left. Cancelling `run()` is a shutdown with no grace.
+public final class ExecutionScheduler: Service, Sendable {
+    /// Sandboxes that may run at once.
+    public let slots: Int
+    /// How many jobs may wait for a slot.
+    public let queueCapacity: Int
+    /// How long running jobs may finish after shutdown begins.
+    public let grace: Duration
+    private let engine: Engine
+    private let logger: Logger
+    private let state: ConditionLock<State>
+
+    private struct State {
+        var queue: [ScheduledExecution] = []
+        var running: [ObjectIdentifier: ScheduledExecution] = [:]
+        var accepting = true
+        var liveWorkers = 0
+        var exitWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Moving average of how long a job holds its slot, for Retry-After.
+        var averageJobSeconds = 1.0
+    }
+
+    /// - Parameters:
+    ///   - engine: runs each job and writes its audit record.
+    ///   - slots: worker threads, hence concurrent sandboxes (at least 1).
+    ///   - queueCapacity: jobs that may wait (0: refuse whenever every slot is busy).
+    ///   - grace: how long running jobs may finish after shutdown begins.
+    public init(engine: Engine, slots: Int, queueCapacity: Int, grace: Duration, logger: Logger) {
+        precondition(slots >= 1 && queueCapacity >= 0, "a scheduler needs a slot and a non-negative queue")
+        self.engine = engine
+        self.slots = slots
+        self.queueCapacity = queueCapacity
+        self.grace = grace
+        self.logger = logger
+        state = ConditionLock(State())
+    }
+
+    /// Accept `prepared` for execution.
+    ///
+    /// - Throws: `SchedulerError.queueFull` when all slots are busy and `queueCapacity` jobs already wait,
+    ///   `.shuttingDown` once shutdown has begun.
+    public func submit(_ prepared: PreparedExecution) throws(SchedulerError) -> ScheduledExecution {
+        let cancellation: CancellationSignal
+        do throws(JailError) {
+            cancellation = try CancellationSignal()
+        } catch {
+            throw .cannotTrack(error)
+        }
+        let execution = ScheduledExecution(prepared: prepared, cancellation: cancellation, scheduler: self)
+        let refusal: SchedulerError? = state.withLock { state in
+            guard state.accepting else { return .shuttingDown }
+            guard state.queue.count + state.running.count < slots + queueCapacity else {
+                let waves = Double(state.queue.count + 1) / Double(slots)
+                return .queueFull(retryAfterSeconds: min(60, max(1, Int((waves * state.averageJobSeconds).rounded(.up)))))
+            }
+            state.queue.append(execution)
+            return nil
+        }
+        if let refusal { throw refusal }
+        return execution
+    }
+
+    /// Running and queued jobs, now.
+    public var load: SchedulerLoad {
+        state.withLock { state in
+            SchedulerLoad(slots: slots, running: state.running.count, queued: state.queue.count,
+                          queueCapacity: queueCapacity, accepting: state.accepting)
+        }
+    }
+
+    /// Take `execution` out of the queue; false if it is not queued (running or finished).
+    func withdraw(_ execution: ScheduledExecution) -> Bool {
+        state.withLock { state in
+            guard let index = state.queue.firstIndex(where: { $0 === execution }) else { return false }
+            state.queue.remove(at: index)
+            return true
+        }
+    }
+
+    // MARK: Service
+
+    public func run() async throws {
+        for number in 0..<slots {
+            state.withLock { $0.liveWorkers += 1 }
+            do throws(WorkerThreadError) {
+                try WorkerThread.start(name: "bexy-worker-\(number)") { self.work() }
+            } catch {
+                state.withLock { $0.liveWorkers -= 1 }
+                await drain()
+                throw error
+            }
+        }
+        logger.info("scheduler started", metadata: ["slots": "\(slots)", "queue": "\(queueCapacity)"])
+        try? await gracefulShutdown()
+        await drain()
+    }
+
+    /// Stop taking jobs, withdraw the queued ones, give the running ones `grace` (none if this task is
+    /// cancelled), cancel what still runs, and wait for every worker to exit.
+    private func drain() async {
+        let (withdrawn, running) = state.withLock { state in
+            state.accepting = false
+            defer { state.queue = [] }
+            return (state.queue, state.running.count)
+        }
+        for execution in withdrawn { execution.finish(.notStarted(.shuttingDown)) }
+        logger.info("scheduler draining", metadata: ["running": "\(running)", "withdrawn": "\(withdrawn.count)"])
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.workersExited()
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: self.grace)
+                return false
+            }
+            if await group.next() == false {
+                let running = state.withLock { Array($0.running.values) }
+                if !running.isEmpty { logger.warning("grace period over: cancelling \(running.count) jobs") }
+                for execution in running { execution.cancellation.cancel() }
+            }
+            group.cancelAll()
+        }
+        logger.info("scheduler stopped")
+    }
+
+    /// Returns once every worker thread has exited (at once if none was started).
+    private func workersExited() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { state in
+                if state.liveWorkers > 0 { state.exitWaiters.append(continuation) }
+                return state.liveWorkers == 0
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    // MARK: Worker threads
+
+    /// One worker: take the oldest queued job, run it, deliver its outcome; exit once shutdown has begun and
+    /// the queue is empty.
+    private func work() {
+        while let execution = next() {
+            let started = ContinuousClock.now
+            let outcome: ExecutionOutcome
+            do throws(AuditSpoolError) {
+                outcome = .finished(try engine.execute(execution.prepared, cancellation: execution.cancellation))
+            } catch {
+                logger.error("audit record not durable", metadata: ["error": "\(error)"])
+                outcome = .auditFailed(error)
+            }
+            let elapsed = ContinuousClock.now - started
+            state.withLock { state in
+                state.running.removeValue(forKey: ObjectIdentifier(execution))
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                state.averageJobSeconds = 0.8 * state.averageJobSeconds + 0.2 * seconds
+            }
+            execution.finish(outcome)
+        }
+        let waiters = state.withLock { state in
+            state.liveWorkers -= 1
+            defer { if state.liveWorkers == 0 { state.exitWaiters = [] } }
+            return state.liveWorkers == 0 ? state.exitWaiters : []
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Block until there is a job (returned, now counted as running) or shutdown has emptied the queue (nil).
+    private func next() -> ScheduledExecution? {
+        state.withLock(when: { !$0.queue.isEmpty || !$0.accepting }) { state in
+            guard !state.queue.isEmpty else { return nil }
+            let execution = state.queue.removeFirst()
+            state.running[ObjectIdentifier(execution)] = execution
+            return execution
+        }
+    }
+}

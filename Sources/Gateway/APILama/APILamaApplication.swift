@@ -1,0 +1,91 @@
+import AsyncHTTPClient
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceHTTP
+import ServiceLifecycle
+
+/// The gateway's identity, as `/health` reports it.
+public enum APILamaService {
+    /// The service name: `apilama`.
+    public static let name = "apilama"
+    /// The gateway's version.
+    public static let version = "0.1.0"
+}
+
+/// Builds the gateway: opens the token database at `configuration.databasePath`, registers `PYLAMA_API_TOKEN` as
+/// the admin token `default`, and wires the middleware and routes. Run it with `runService()`.
+public func buildAPILamaApplication(configuration: APILamaConfiguration) async throws -> some ApplicationProtocol {
+    let store = try TokenStore(path: configuration.databasePath)
+    return try await buildAPILamaApplication(configuration: configuration, store: store)
+}
+
+/// Builds the gateway over an already open token store (tests keep a handle on it).
+///
+/// - Parameters:
+///   - configuration: everything but `databasePath`, which is not used.
+///   - store: the tokens and sessions.
+///   - logger: the server's logger; by default one labelled `apilama`.
+///   - onServerRunning: called once the server listens, with the port it is bound to.
+public func buildAPILamaApplication(
+    configuration: APILamaConfiguration,
+    store: TokenStore,
+    logger: Logger? = nil,
+    onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
+) async throws -> some ApplicationProtocol {
+    if let token = configuration.apiToken { try await store.registerDefault(token: token) }
+    let logger = logger ?? Logger(label: APILamaService.name)
+    let client = UpstreamClient(connectTimeout: configuration.connectTimeout)
+    let origins = Set(configuration.corsOrigins)
+
+    let router = Router(context: GatewayRequestContext.self)
+    // Order matters: the request id and CORS wrap everything, errors included; the error mapping wraps
+    // authentication, which must run before the rate limit (buckets are per token) and the routes.
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: CORSMiddleware(allowedOrigins: origins))
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: AuthenticationMiddleware(store: store, allowedOrigins: origins))
+    router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(configuration.rateLimit)))
+
+    HealthRoutes(upstreams: configuration.upstreams, client: client.http).register(on: router)
+    OpenAPIDocument.register(on: router)
+    SessionRoutes(store: store, allowedOrigins: origins, lifetime: configuration.sessionLifetime,
+                  secureCookies: configuration.secureCookies).register(on: router)
+    TokenRoutes(store: store).register(on: router)
+    for upstream in configuration.upstreams {
+        UpstreamProxy(upstream: upstream, client: client.http, internalToken: configuration.internalToken,
+                      timeout: configuration.upstreamTimeout, maxBodyBytes: configuration.maxBodyBytes)
+            .register(on: router)
+    }
+
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+                             serverName: APILamaService.name),
+        services: [client],
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger)
+}
+
+/// The HTTP client that talks to the upstreams, as a service of the application: it is shut down after the
+/// server has stopped (services stop in reverse order, the server first).
+///
+/// Connection attempts are not retried, so a service that is down is reported (503) at once instead of after
+/// the timeout; redirects are passed to the client, not followed; bodies are not decompressed.
+final class UpstreamClient: Service, Sendable {
+    let http: HTTPClient
+
+    init(connectTimeout: Duration) {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: TimeAmount(connectTimeout)),
+            decompression: .disabled)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await http.shutdown()
+    }
+}

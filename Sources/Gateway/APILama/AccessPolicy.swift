@@ -1,0 +1,23 @@
+import Hummingbird
+
+/// Which requests need no token, and which role every other request needs (see `Role`).
+public enum AccessPolicy {
+    /// Whether `method path` is open to everyone: health, the OpenAPI document, and login.
+    public static func isOpen(_ method: HTTPRequest.Method, segments: [Substring]) -> Bool {
+        switch (method, segments) {
+        case (.get, ["health"]), (.get, ["api", "health"]), (.get, ["api", "openapi.json"]), (.post, ["api", "session"]):
+            true
+        default:
+            false
+        }
+    }
+
+    /// The least role allowed to make the request.
+    public static func requiredRole(_ method: HTTPRequest.Method, segments: [Substring]) -> Role {
+        if segments.starts(with: ["api", "tokens"]) { return .admin }
+        if method == .post, segments == ["api", "loglama", "api", "logs", "clear"] { return .admin }
+        if method == .post, segments == ["api", "loglama", "api", "audit"] { return .admin }
+        if segments == ["api", "session"] { return .viewer }  // anyone signed in may sign out
+        return method == .get || method == .head ? .viewer : .user
+    }
+}

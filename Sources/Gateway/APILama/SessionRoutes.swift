@@ -1,0 +1,65 @@
+import Hummingbird
+import ServiceHTTP
+import ServiceKit
+
+/// Browser sign-in: `POST /api/session {"token": "..."}` exchanges a token for a session cookie
+/// (see `SessionCookie`); `DELETE /api/session` ends it and clears the cookie.
+///
+/// Sign-in is open (the token is the credential) but refused from a browser origin outside the allowlist.
+struct SessionRoutes {
+    let store: TokenStore
+    let allowedOrigins: Set<String>
+    let lifetime: Duration
+    let secureCookies: Bool
+
+    struct Login: Decodable {
+        var token: String
+    }
+
+    /// The answer to a sign-in.
+    struct Session: Encodable {
+        var status = "ok"
+        var name: String
+        var role: Role
+        var expiresAt: String
+
+        enum CodingKeys: String, CodingKey {
+            case status, name, role
+            case expiresAt = "expires_at"
+        }
+    }
+
+    struct Done: Encodable {
+        var status = "ok"
+    }
+
+    func register(on router: Router<GatewayRequestContext>) {
+        router.post("/api/session") { request, context in try await login(request, context: context) }
+        router.delete("/api/session") { request, context in
+            if case .session(let selector) = context.caller?.credential {
+                try await store.closeSession(selector: selector)
+            }
+            var response = try JSONResponse.make(Done())
+            response.headers[.setCookie] = SessionCookie.clear(secure: secureCookies)
+            return response
+        }
+    }
+
+    private func login(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        if let origin = request.headers[.origin], !allowedOrigins.contains(origin) {
+            throw ServiceError.originNotAllowed(origin)
+        }
+        let login = try JSONBody.decode(Login.self, from: try await JSONBody.read(request, limit: 64 * 1024),
+                                        root: "body")
+        guard let token = try await store.authenticate(token: login.token) else {
+            return try ServiceError.unauthorized("the token is unknown or revoked")
+                .response(from: request, context: context, headers: [.wwwAuthenticate: "Bearer realm=\"apilama\""])
+        }
+        let ticket = try await store.openSession(name: token.name, lifetime: lifetime)
+        var response = try JSONResponse.make(Session(
+            name: token.name, role: token.role,
+            expiresAt: UTCTimestamp.format(milliseconds: ticket.expiresAtMilliseconds)))
+        response.headers[.setCookie] = SessionCookie.set(ticket.cookieValue, lifetime: lifetime, secure: secureCookies)
+        return response
+    }
+}

@@ -1,0 +1,73 @@
+import AsyncHTTPClient
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+import ServiceHTTP
+
+/// Forwards requests under one `Upstream`'s prefix to its service, streaming both ways.
+///
+/// The request body goes up as it arrives (its size checked on the way, 413 past `maxBodyBytes`); the response
+/// body comes back chunk by chunk as the service writes it, so Server-Sent Events pass through live. Nothing is
+/// buffered whole. If the client goes away, the upstream call is cancelled with it.
+struct UpstreamProxy: Sendable {
+    let upstream: Upstream
+    let client: HTTPClient
+    let internalToken: String
+    /// How long the service may take to send its response head.
+    let timeout: Duration
+    let maxBodyBytes: Int
+
+    /// The methods forwarded.
+    static let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete]
+
+    /// Registers `<prefix>/**` for every forwarded method.
+    func register(on router: Router<GatewayRequestContext>) {
+        for method in Self.methods {
+            router.on(RouterPath(upstream.prefix + "/**"), method: method) { request, context in
+                try await forward(request, context: context)
+            }
+        }
+    }
+
+    /// Sends `request` to the service as the authenticated caller and returns its streamed answer.
+    func forward(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        guard let caller = context.caller else { throw ServiceError.internalError("proxied request without a caller") }
+        var outgoing = HTTPClientRequest(url: try targetURL(of: request))
+        outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
+        outgoing.headers = ForwardedHeaders.upstream(
+            request.headers, internalToken: internalToken, requester: caller.name,
+            requestID: RequestIdentifier.of(request, context: context))
+        if let body = try body(of: request) { outgoing.body = body }
+
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(outgoing, timeout: TimeAmount(timeout), logger: context.logger)
+        } catch {
+            throw UpstreamFailure.serviceError(for: error, upstream: upstream, timeout: timeout)
+        }
+        return Response(
+            status: HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase),
+            headers: ForwardedHeaders.downstream(response.headers),
+            body: ResponseBody(asyncSequence: response.body))
+    }
+
+    /// The service URL: its base, the path after the prefix (normalized by `GatewayPath`), and the query.
+    private func targetURL(of request: Request) throws -> String {
+        let rest = try GatewayPath.segments(of: request.uri.path).dropFirst(2).joined(separator: "/")
+        var url = upstream.baseURL + "/" + rest
+        if let query = request.uri.query, !query.isEmpty { url += "?" + query }
+        return url
+    }
+
+    /// The body to stream up: none for an empty one; 413 at once when `Content-Length` is over the limit.
+    ///
+    /// Without `Content-Length`, GET and HEAD are taken to have no body and other methods to have a chunked one.
+    private func body(of request: Request) throws -> HTTPClientRequest.Body? {
+        let limited = LimitedRequestBody(base: request.body, limit: maxBodyBytes)
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }) {
+            if declared > maxBodyBytes { throw ServiceError.payloadTooLarge(limit: maxBodyBytes) }
+            return declared == 0 ? nil : .stream(limited, length: .known(Int64(declared)))
+        }
+        return request.method == .get || request.method == .head ? nil : .stream(limited, length: .unknown)
+    }
+}

@@ -1,0 +1,129 @@
+import APILama
+import NIOHTTP1
+import ServiceHTTP
+import TestSupport
+import Testing
+
+/// `GET /api/openapi.json` is kept true: real answers of a gateway in front of a live LogLama (and a BEXY that
+/// is down) are checked against it, and every documented operation is exercised at least once.
+@Suite struct OpenAPIConformanceTests {
+    /// One request of the tour: the document's path template, the real path, and how to send it.
+    struct Call {
+        var method: HTTPMethod
+        var template: String
+        var path: String
+        var token: String?
+        var headers: [(String, String)] = []
+        var body: String?
+        var expected: Int
+    }
+
+    @Test func everyDocumentedOperationAnswersAsDocumented() async throws {
+        try await withLogLama { logLamaPort in
+            try await withGateway(upstreams: ["loglama": logLamaPort], configure: { $0.maxBodyBytes = 4096 }) { gateway in
+                let document = try #require(try await gateway.send(.GET, "/api/openapi.json").json)
+                #expect(document.member("openapi")?.text?.hasPrefix("3.") == true)
+                let checker = OpenAPIChecker(document: document)
+
+                let admin = Gateway.adminToken
+                let user = try await gateway.token(.user, name: "user")
+                let viewer = try await gateway.token(.viewer, name: "viewer")
+                let login = try await gateway.send(.POST, "/api/session", body: #"{"token": "\#(viewer)"}"#)
+                let cookie = try #require(login.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
+                let web = ("Origin", "http://127.0.0.1:8081")
+                let record = #"{"level": "INFO", "message": "conformance"}"#
+
+                let calls: [Call] = [
+                    Call(method: .GET, template: "/health", path: "/health", expected: 200),
+                    Call(method: .GET, template: "/api/health", path: "/api/health", expected: 200),
+                    Call(method: .GET, template: "/api/openapi.json", path: "/api/openapi.json", expected: 200),
+                    Call(method: .POST, template: "/api/session", path: "/api/session",
+                         body: #"{"token": "\#(admin)"}"#, expected: 200),
+                    Call(method: .POST, template: "/api/session", path: "/api/session",
+                         body: #"{"token": "plm_wrong"}"#, expected: 401),
+                    Call(method: .POST, template: "/api/session", path: "/api/session", body: "[]", expected: 400),
+                    Call(method: .POST, template: "/api/session", path: "/api/session",
+                         headers: [("Origin", "https://evil.example")], body: #"{"token": "\#(admin)"}"#, expected: 403),
+                    Call(method: .DELETE, template: "/api/session", path: "/api/session", expected: 401),
+                    Call(method: .DELETE, template: "/api/session", path: "/api/session",
+                         headers: [("Cookie", cookie)], expected: 403),
+                    Call(method: .DELETE, template: "/api/session", path: "/api/session",
+                         headers: [("Cookie", cookie), web], expected: 200),
+                    Call(method: .GET, template: "/api/tokens", path: "/api/tokens", token: admin, expected: 200),
+                    Call(method: .GET, template: "/api/tokens", path: "/api/tokens", expected: 401),
+                    Call(method: .GET, template: "/api/tokens", path: "/api/tokens", token: viewer, expected: 403),
+                    Call(method: .POST, template: "/api/tokens", path: "/api/tokens", token: admin,
+                         body: #"{"name": "svc", "role": "viewer"}"#, expected: 201),
+                    Call(method: .POST, template: "/api/tokens", path: "/api/tokens", token: admin,
+                         body: #"{"name": "svc", "role": "viewer"}"#, expected: 409),
+                    Call(method: .POST, template: "/api/tokens", path: "/api/tokens", token: admin,
+                         body: #"{"name": "bad name", "role": "viewer"}"#, expected: 400),
+                    Call(method: .POST, template: "/api/tokens", path: "/api/tokens", token: user,
+                         body: #"{"name": "x", "role": "admin"}"#, expected: 403),
+                    Call(method: .DELETE, template: "/api/tokens/{name}", path: "/api/tokens/svc", token: admin,
+                         expected: 200),
+                    Call(method: .DELETE, template: "/api/tokens/{name}", path: "/api/tokens/ghost", token: admin,
+                         expected: 404),
+                    Call(method: .DELETE, template: "/api/tokens/{name}", path: "/api/tokens/user", token: user,
+                         expected: 403),
+                    Call(method: .POST, template: "/api/bexy/execute", path: "/api/bexy/execute", token: user,
+                         body: #"{"code": "print(1)"}"#, expected: 503),
+                    Call(method: .POST, template: "/api/bexy/execute", path: "/api/bexy/execute",
+                         body: #"{"code": "print(1)"}"#, expected: 401),
+                    Call(method: .POST, template: "/api/bexy/execute", path: "/api/bexy/execute", token: viewer,
+                         body: #"{"code": "print(1)"}"#, expected: 403),
+                    Call(method: .POST, template: "/api/bexy/execute", path: "/api/bexy/execute", token: user,
+                         body: String(repeating: " ", count: 5000), expected: 413),
+                    Call(method: .GET, template: "/api/bexy/health", path: "/api/bexy/health", token: viewer,
+                         expected: 503),
+                    Call(method: .GET, template: "/api/bexy/profiles", path: "/api/bexy/profiles", token: viewer,
+                         expected: 503),
+                    Call(method: .GET, template: "/api/loglama/health", path: "/api/loglama/health", token: viewer,
+                         expected: 200),
+                    Call(method: .POST, template: "/api/loglama/api/logs", path: "/api/loglama/api/logs", token: user,
+                         body: record, expected: 201),
+                    Call(method: .POST, template: "/api/loglama/api/logs", path: "/api/loglama/api/logs", token: user,
+                         body: #"{"message": "no level"}"#, expected: 400),
+                    Call(method: .POST, template: "/api/loglama/api/logs", path: "/api/loglama/api/logs", token: user,
+                         body: "[" + String(repeating: record + ",", count: 100) + record + "]", expected: 413),
+                    Call(method: .GET, template: "/api/loglama/api/logs", path: "/api/loglama/api/logs", token: viewer,
+                         expected: 200),
+                    Call(method: .GET, template: "/api/loglama/api/logs", path: "/api/loglama/api/logs?page=zero",
+                         token: viewer, expected: 400),
+                    Call(method: .GET, template: "/api/loglama/api/audit", path: "/api/loglama/api/audit", token: viewer,
+                         expected: 200),
+                    Call(method: .GET, template: "/api/loglama/api/audit", path: "/api/loglama/api/audit?page=zero",
+                         token: viewer, expected: 400),
+                    Call(method: .GET, template: "/api/loglama/api/stats", path: "/api/loglama/api/stats", token: viewer,
+                         expected: 200),
+                    Call(method: .POST, template: "/api/loglama/api/logs/clear", path: "/api/loglama/api/logs/clear",
+                         token: user, body: "{}", expected: 403),
+                    Call(method: .POST, template: "/api/loglama/api/logs/clear", path: "/api/loglama/api/logs/clear",
+                         token: admin, body: "{}", expected: 200),
+                ]
+                var exercised: Set<String> = []
+                for call in calls {
+                    let reply = try await gateway.send(call.method, call.path, token: call.token, headers: call.headers,
+                                                       body: call.body)
+                    #expect(reply.status == call.expected, "\(call.method) \(call.path): \(reply.status) \(reply.text)")
+                    let problems = checker.problems(call.method.rawValue, call.template, status: reply.status,
+                                                    body: reply.json)
+                    #expect(problems.isEmpty, "\(problems)")
+                    exercised.insert(call.method.rawValue + " " + call.template)
+                }
+                #expect(checker.operations.subtracting(exercised).isEmpty,
+                        "documented but never checked: \(checker.operations.subtracting(exercised).sorted())")
+            }
+        }
+    }
+
+    @Test func aRateLimitedAnswerIsAsDocumented() async throws {
+        try await withGateway(configure: { $0.rateLimit = RateLimit(perSecond: 0.01, burst: 1) }) { gateway in
+            let checker = OpenAPIChecker(document: try #require(try await gateway.send(.GET, "/api/openapi.json").json))
+            _ = try await gateway.send(.POST, "/api/bexy/execute", token: Gateway.adminToken, body: "{}")
+            let limited = try await gateway.send(.POST, "/api/bexy/execute", token: Gateway.adminToken, body: "{}")
+            #expect(limited.status == 429)
+            #expect(checker.problems("POST", "/api/bexy/execute", status: 429, body: limited.json).isEmpty)
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import Bexy
+import BexyService
+import ServiceHTTP
+import Testing
+
+/// Every suite of this target, one at a time: they run real sandboxes and real servers on a 2-core machine.
+@Suite(.serialized, .enabled(if: Harness.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups"))
+struct BexyServiceTests {}
+
+extension BexyServiceTests {
+    @Suite struct Execute {
+        /// Every key of `ExecutionResult`'s JSON, as `bexy exec --json` prints it.
+        static let resultKeys: Set<String> = [
+            "id", "profile", "status", "exit_code", "signal", "stdout", "stderr", "stdout_truncated",
+            "stderr_truncated", "wall_ms", "cpu_ms", "peak_memory_bytes", "limit_hit", "blocked_syscall", "limits",
+            "success", "error_type", "error_message", "output", "error",
+        ]
+
+        @Test func helloReturnsTheExecJSONResult() async throws {
+            try await LiveBexy.run { server in
+                let reply = try await server.execute(json(["code": "print('hello')"]))
+                #expect(reply.status == 200, "\(reply)")
+                #expect(reply.json.keys == Self.resultKeys)
+                #expect(reply.json["success"]?.bool == true)
+                #expect(reply.json["status"]?.string == "ok")
+                #expect(reply.json["stdout"]?.string == "hello\n")
+                #expect(reply.json["output"]?.string == "hello\n")
+                #expect(reply.json["profile"]?.string == "strict")
+                #expect(reply.headers.first(name: "X-Request-ID") != nil)
+            }
+        }
+
+        @Test func stdinFilesArgsAndProfileReachTheProgram() async throws {
+            try await LiveBexy.run { server in
+                let code = "import sys\nprint(sys.argv[1:], input(), open('data/in.txt').read())"
+                let reply = try await server.execute(json([
+                    "code": code, "stdin": "line\n", "files": ["data/in.txt": "content"], "args": ["a", "b"],
+                    "profile": "standard",
+                ]))
+                #expect(reply.status == 200, "\(reply)")
+                #expect(reply.json["stdout"]?.string == "['a', 'b'] line content\n")
+                #expect(reply.json["profile"]?.string == "standard")
+            }
+        }
+
+        @Test func aFailingProgramIs200WithSuccessFalse() async throws {
+            try await LiveBexy.run { server in
+                let reply = try await server.execute(json(["code": "import sys\nprint('out')\nsys.exit(3)"]))
+                #expect(reply.status == 200, "\(reply)")
+                #expect(reply.json["success"]?.bool == false)
+                #expect(reply.json["status"]?.string == "runtime_error")
+                #expect(reply.json["exit_code"]?.int == 3)
+                #expect(reply.json["stdout"]?.string == "out\n")
+
+                let exception = try await server.execute(json(["code": "1/0"]))
+                #expect(exception.status == 200)
+                #expect(exception.json["error_type"]?.string == "ZeroDivisionError")
+            }
+        }
+
+        @Test func aRequestMayTightenTheTimeoutAndMemory() async throws {
+            try await LiveBexy.run { server in
+                let reply = try await server.execute(json(["code": "while True: pass", "timeout": 1]))
+                #expect(reply.status == 200, "\(reply)")
+                #expect(reply.json["status"]?.string == "timeout")
+                #expect(reply.json["success"]?.bool == false)
+                #expect(reply.json["error_type"]?.string == "TimeoutError")
+                #expect(reply.json["limits"]?["wall_time_ms"]?.int == 1000)
+
+                let tightened = try await server.execute(
+                    json(["code": "print(1)", "timeout": 3, "options": ["memory_limit": 64, "timeout": 2]]))
+                #expect(tightened.status == 200, "\(tightened)")
+                #expect(tightened.json["limits"]?["memory_bytes"]?.int == 64 << 20)
+                #expect(tightened.json["limits"]?["wall_time_ms"]?.int == 2000, "the tighter timeout applies")
+            }
+        }
+
+        @Test(arguments: [
+            (#"{"stdin": "x"}"#, [], "code", "missing_field"),
+            (#"{"code": 5}"#, [], "code", "invalid_field"),
+            (#"{"code": "1", "args": ["a", 2]}"#, [], "args[1]", "invalid_field"),
+            (#"{"code": "1", "files": {"a": 1}}"#, [], "files.a", "invalid_field"),
+            (#"{"code": "1", "profile": "nope"}"#, [], "profile", "invalid_field"),
+            (#"{"code": "1", "timeout": 1000}"#, [], "timeout", "invalid_field"),
+            (#"{"code": "1", "timeout": -1}"#, [], "timeout", "invalid_field"),
+            (#"{"code": "1", "options": {"timeout": 1000}}"#, [], "options.timeout", "invalid_field"),
+            (#"{"code": "1", "options": {"memory_limit": 100000}}"#, [], "options.memory_limit", "invalid_field"),
+            (#"{"code": "1", "files": {"../x": "y"}}"#, [], "files", "invalid_field"),
+            (#"{"code": "1", "files": {"/etc/x": "y"}}"#, [], "files", "invalid_field"),
+            (#"{"code": "1"}"#, [("X-PyLama-Requester", String(repeating: "a", count: 129))], "X-PyLama-Requester",
+             "invalid_header"),
+            (#"{"code": "1"}"#, [("X-PyLama-Requester", "tab\there")], "X-PyLama-Requester", "invalid_header"),
+        ] as [(String, [(String, String)], String, String)])
+        func badRequestsAre400NamingTheField(body: String, headers: [(String, String)], field: String,
+                                             code: String) async throws {
+            try await LiveBexy.run { server in
+                let reply = try await server.execute(body, headers: Harness.authorized + headers)
+                #expect(reply.status == 400, "\(reply)")
+                #expect(reply.json["status"]?.string == "error")
+                #expect(reply.json.errorField == field, "\(reply)")
+                #expect(reply.json.errorCode == code, "\(reply)")
+                #expect(reply.json["request_id"]?.string != nil)
+                #expect(try server.auditRecords().isEmpty, "a refused request runs nothing")
+            }
+        }
+
+        @Test func malformedJSONIs400() async throws {
+            try await LiveBexy.run { server in
+                let reply = try await server.execute(#"{"code": "#)
+                #expect(reply.status == 400)
+                #expect(reply.json.errorCode == "invalid_json")
+            }
+        }
+
+        @Test func inputsOverTheirCapsAre413() async throws {
+            let limits = BexyServiceConfiguration.InputLimits(codeBytes: 100, stdinBytes: 100, filesBytes: 100,
+                                                              bodyBytes: 1000)
+            try await LiveBexy.run(limits: limits) { server in
+                let big = String(repeating: "x", count: 101)
+                for (body, field) in [(["code": "#" + big], "code"), (["code": "1", "stdin": big], "stdin"),
+                                      (["code": "1", "files": ["a": big]], "files")] as [([String: Any], String)] {
+                    let reply = try await server.execute(json(body))
+                    #expect(reply.status == 413, "\(reply)")
+                    #expect(reply.json.errorCode == "payload_too_large")
+                    #expect(reply.json.errorField == field)
+                }
+                let reply = try await server.execute(json(["code": "1", "args": [String(repeating: "y", count: 2000)]]))
+                #expect(reply.status == 413, "\(reply)")
+                #expect(reply.json.errorCode == "payload_too_large")
+                #expect(try server.auditRecords().isEmpty)
+            }
+        }
+    }
+
+    @Suite struct AuthHealthProfiles {
+        @Test func everyRouteButHealthNeedsTheInternalToken() async throws {
+            try await LiveBexy.run { server in
+                for headers in [[], [("Authorization", "Bearer wrong")], [("Authorization", "Basic \(Harness.token)")],
+                                [("Authorization", "Bearer \(Harness.token)x")]] as [[(String, String)]] {
+                    let execute = try await server.execute(json(["code": "print(1)"]), headers: headers)
+                    #expect(execute.status == 401, "\(headers): \(execute)")
+                    #expect(execute.json.errorCode == "unauthorized")
+                    #expect(execute.headers.first(name: "WWW-Authenticate") == "Bearer")
+                    let profiles = try await server.get("/profiles", headers: headers)
+                    #expect(profiles.status == 401)
+                }
+                #expect(try server.auditRecords().isEmpty)
+                let health = try await server.get("/health", headers: [])
+                #expect(health.status == 200)
+                let lowercase = try await server.execute(json(["code": "print(1)"]),
+                                                         headers: [("Authorization", "bearer \(Harness.token)")])
+                #expect(lowercase.status == 200)
+            }
+        }
+
+        @Test func healthReportsTheSandboxAndTheScheduler() async throws {
+            try await LiveBexy.run(slots: 3, queue: 5) { server in
+                let reply = try await server.get("/health", headers: [])
+                #expect(reply.status == 200, "\(reply)")
+                #expect(reply.json["status"]?.string == "healthy")
+                #expect(reply.json["service"]?.string == "bexy")
+                #expect(reply.json["version"]?.string == Engine.version)
+                #expect(reply.json["sandbox"]?["ok"]?.bool == true)
+                #expect(reply.json["scheduler"]?["slots"]?.int == 3)
+                #expect(reply.json["scheduler"]?["queue_capacity"]?.int == 5)
+                #expect(reply.json["scheduler"]?["running"]?.int == 0)
+            }
+        }
+
+        @Test func profilesListsEveryProfileWithItsLimits() async throws {
+            try await LiveBexy.run { server in
+                let reply = try await server.get("/profiles")
+                #expect(reply.status == 200, "\(reply)")
+                let profiles = reply.json["profiles"]?.array ?? []
+                let names = Set(profiles.compactMap { $0["name"]?.string })
+                #expect(names.isSuperset(of: ["strict", "standard"]), "\(names)")
+                let strict = try #require(profiles.first { $0["name"]?.string == "strict" })
+                #expect(strict["limits"]?["wall_time_ms"]?.int == 10_000)
+                #expect(strict["limits"]?["memory_bytes"]?.int == 128 << 20)
+                #expect(reply.json["invalid"]?.array.isEmpty == true)
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import AsyncHTTPClient
+import Bexy
+import Foundation
+import ServiceHTTP
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension BexyServiceTests {
+    /// The `bexy-server` executable: start-up checks, signals, and a restart after `kill -9`.
+    @Suite struct ServerLifecycle {
+        static let sleeper = json(["code": "import os, time\nif os.fork() == 0:\n    time.sleep(60)\ntime.sleep(60)"])
+
+        /// Run `body` with a client, shutting the client down afterwards.
+        static func withClient(_ body: (HTTPClient) async throws -> Void) async throws {
+            let client = HTTPClient.loopbackClient()
+            do {
+                try await body(client)
+            } catch {
+                try await client.shutdown()
+                throw error
+            }
+            try await client.shutdown()
+        }
+
+        static func awaitRunning(_ client: HTTPClient, port: Int, _ running: Int) async throws {
+            try await Harness.eventually("\(running) jobs running") {
+                try await client.send(.GET, port: port, path: "/health").json["scheduler"]?["running"]?.int == running
+            }
+        }
+
+        @Test func refusesToStartWithoutTheInternalToken() async throws {
+            let server = try ServerProcess(["--port", "0"], environment: [:])
+            #expect(try await server.waitForExit() == 2)
+            let lines = server.standardError.split(separator: "\n")
+            #expect(lines.count == 1, "\(server.standardError)")
+            #expect(lines.first?.contains("PYLAMA_INTERNAL_TOKEN") == true)
+            #expect(lines.first?.contains("loglama init") == true)
+        }
+
+        @Test func bexyServeRunsTheSiblingServer() async throws {
+            let server = try ServerProcess(["serve", "--port", "0", "--slots", "1"],
+                                           executable: ServerProcess.binaryDirectory + "/bexy")
+            let port = try #require(try await server.port(), "no listening line: \(server.standardError)")
+            try await Self.withClient { client in
+                let health = try await client.send(.GET, port: port, path: "/health")
+                #expect(health.json["scheduler"]?["slots"]?.int == 1)
+            }
+            server.signal(SIGTERM)
+            #expect(try await server.waitForExit() == 0)
+        }
+
+        @Test func bexyServeWithoutTheServerBinaryNamesIt() async throws {
+            let directory = temporaryDirectory(prefix: "bexy-alone")
+            try FileManager.default.copyItem(atPath: ServerProcess.binaryDirectory + "/bexy", toPath: directory + "/bexy")
+            let lonely = try ServerProcess(["serve"], executable: directory + "/bexy")
+            #expect(try await lonely.waitForExit() == 2)
+            let lines = lonely.standardError.split(separator: "\n")
+            #expect(lines.count == 1, "\(lonely.standardError)")
+            #expect(lines.first?.contains(directory + "/bexy-server") == true)
+        }
+
+        @Test func gracefulShutdownLetsRunningJobsFinish() async throws {
+            let server = try ServerProcess(["--port", "0", "--slots", "1", "--grace", "60"])
+            let port = try #require(try await server.port(), "no listening line: \(server.standardError)")
+            try await Self.withClient { client in
+                async let reply = client.send(.POST, port: port, path: "/execute",
+                                              body: json(["code": "import time\ntime.sleep(2)\nprint('finished')"]),
+                                              headers: Harness.authorized)
+                try await Self.awaitRunning(client, port: port, 1)
+                server.signal(SIGTERM)
+                let finished = try await reply
+                #expect(finished.status == 200)
+                #expect(finished.json["status"]?.string == "ok", "\(finished)")
+                #expect(finished.json["stdout"]?.string == "finished\n")
+            }
+            #expect(try await server.waitForExit() == 0)
+            let records = try AuditSpool(path: server.stateDirectory + "/audit.db").list(limit: 10)
+            #expect(records.map(\.status) == [.ok])
+        }
+
+        @Test func gracefulShutdownCancelsJobsStillRunningAfterTheGrace() async throws {
+            let server = try ServerProcess(["--port", "0", "--slots", "2", "--grace", "1"])
+            let port = try #require(try await server.port(), "no listening line: \(server.standardError)")
+            try await Self.withClient { client in
+                async let first = client.send(.POST, port: port, path: "/execute", body: Self.sleeper,
+                                              headers: Harness.authorized)
+                async let second = client.send(.POST, port: port, path: "/execute", body: Self.sleeper,
+                                               headers: Harness.authorized)
+                try await Self.awaitRunning(client, port: port, 2)
+                server.signal(SIGTERM)
+                for reply in try await [first, second] {
+                    #expect(reply.status == 200)
+                    #expect(reply.json["status"]?.string == "cancelled", "\(reply)")
+                    #expect(reply.json["success"]?.bool == false)
+                }
+            }
+            #expect(try await server.waitForExit() == 0)
+            let records = try AuditSpool(path: server.stateDirectory + "/audit.db").list(limit: 10)
+            #expect(records.map(\.status) == [.cancelled, .cancelled])
+            #expect(Leftovers.find().isEmpty, "\(Leftovers.find())")
+        }
+
+        @Test func killedWithSigkillDuringJobsLeavesNothingAfterRestart() async throws {
+            let server = try ServerProcess(["--port", "0", "--slots", "2"])
+            let port = try #require(try await server.port(), "no listening line: \(server.standardError)")
+            try await Self.withClient { client in
+                let requests = Task {
+                    await withTaskGroup(of: Void.self) { group in
+                        for _ in 0..<2 {
+                            group.addTask {
+                                _ = try? await client.send(.POST, port: port, path: "/execute", body: Self.sleeper,
+                                                           headers: Harness.authorized)
+                            }
+                        }
+                    }
+                }
+                try await Self.awaitRunning(client, port: port, 2)
+                server.signal(SIGKILL)
+                #expect(try await server.waitForExit() == 128 + SIGKILL)
+                await requests.value
+            }
+            // The jobs die with the server (parent-death signal); their cgroups stay until the next start.
+            try await Harness.eventually("the killed server's job processes are gone") {
+                Leftovers.find().allSatisfy { $0.hasPrefix("cgroup ") }
+            }
+            #expect(!Leftovers.cgroups().isEmpty, "a server killed during jobs leaves its job cgroups")
+
+            let restarted = try ServerProcess(["--port", "0", "--slots", "1"], stateDirectory: server.stateDirectory)
+            _ = try #require(try await restarted.port(), "no listening line: \(restarted.standardError)")
+            #expect(Leftovers.find().isEmpty, "\(Leftovers.find())")
+            #expect(restarted.standardError.contains("removed the cgroups"))
+            restarted.signal(SIGTERM)
+            #expect(try await restarted.waitForExit() == 0)
+        }
+    }
+}
