@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
@@ -71,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "BexyServerCLI",
             dependencies: [
-                "BexyService", "Bexy", "ServiceKit",
+                "BexyService", "Bexy", "ServiceKit", "AuditForwarding",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Bexy/BexyServerCLI"),
@@ -108,7 +109,12 @@ let package = Package(
         // MARK: The audit forwarder: BEXY's spool -> LogLama, at least once (LogLama dedupes by id)
         .target(
             name: "AuditForwarding",
-            dependencies: ["Bexy", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "Bexy",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Sources/Services/AuditForwarding"),
         .executableTarget(
             name: "BexyForwardCLI",

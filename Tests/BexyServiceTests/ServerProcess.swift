@@ -40,6 +40,7 @@ final class ServerProcess: @unchecked Sendable {
         environment["BEXY_STATE_DIR"] = stateDirectory
         environment["BEXY_PROFILES_DIR"] = Harness.repoRoot + "/profiles"
         environment["PYLAMA_ENV"] = stateDirectory + "/central.env"
+        environment["LOGLAMA_URL"] = "http://127.0.0.1:9"  // no LogLama unless a test gives one: records stay spooled
         environment.merge(extra) { _, new in new }
         let argv = [executable] + arguments
         let cArguments = argv.map { strdup($0) } + [nil]

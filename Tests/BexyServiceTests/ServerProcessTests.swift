@@ -63,6 +63,32 @@ extension BexyServiceTests {
             #expect(lines.first?.contains(directory + "/bexy-server") == true)
         }
 
+        @Test func everyExecutionReachesLogLamaThroughTheForwarder() async throws {
+            try await withLogLama { logLamaPort in
+                let server = try ServerProcess(["--port", "0", "--slots", "1"], environment: [
+                    "PYLAMA_INTERNAL_TOKEN": Harness.token, "LOGLAMA_URL": "http://127.0.0.1:\(logLamaPort)",
+                ])
+                let port = try #require(try await server.port(), "no listening line: \(server.standardError)")
+                try await Self.withClient { client in
+                    var ids: [String] = []
+                    for code in ["print(1)", "1/0"] {
+                        let reply = try await client.send(.POST, port: port, path: "/execute", body: json(["code": code]),
+                                                          headers: Harness.authorized)
+                        ids.append(try #require(reply.json["id"]?.string, "\(reply)"))
+                    }
+                    for id in ids {
+                        try await Harness.eventually("audit record \(id) in LogLama") {
+                            try await client.send(.GET, port: logLamaPort, path: "/api/audit/\(id)").status == 200
+                        }
+                    }
+                }
+                server.signal(SIGTERM)
+                #expect(try await server.waitForExit() == 0)
+                let pending = try AuditSpool(path: server.stateDirectory + "/audit.db").pending(limit: 10)
+                #expect(pending.isEmpty, "still in the spool: \(pending.map(\.record.id))")
+            }
+        }
+
         @Test func gracefulShutdownLetsRunningJobsFinish() async throws {
             let server = try ServerProcess(["--port", "0", "--slots", "1", "--grace", "60"])
             let port = try #require(try await server.port(), "no listening line: \(server.standardError)")

@@ -1,7 +1,9 @@
 import ArgumentParser
+import AuditForwarding
 import Bexy
 import BexyService
 import Jail
+import Logging
 import ServiceKit
 
 #if canImport(Glibc)
@@ -31,6 +33,9 @@ struct BexyServerCommand: AsyncParsableCommand {
     @Option(help: "Seconds running jobs may finish after SIGTERM/SIGINT before they are killed (default 30).")
     var grace: Int?
 
+    @Flag(help: "Do not forward the audit spool to LogLama (LOGLAMA_URL) from this process.")
+    var noForward = false
+
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0-65535") }
         if let slots, slots < 1 { throw ValidationError("--slots must be at least 1") }
@@ -52,16 +57,24 @@ struct BexyServerCommand: AsyncParsableCommand {
             fail("\(configuration.slots) slots exceed the host's \(sandbox.maxSlots) sandbox identities "
                  + "(BEXY_MAX_SLOTS); lower --slots or raise BEXY_MAX_SLOTS")
         }
+        let settings = try PyLamaConfiguration.load()
         let engine: Engine
+        let spool: AuditSpool
         do {
-            engine = Engine(sandboxConfiguration: sandbox, spool: try AuditSpool())
+            spool = try AuditSpool()
+            engine = Engine(sandboxConfiguration: sandbox, spool: spool)
         } catch {
             fail("audit spool: \(error)")
         }
+        // Every execution's record leaves the spool for LogLama from here (at least once; LogLama dedupes by id).
+        let forwarder = AuditForwarder(spoolPath: spool.path, endpoint: settings.url(of: "loglama") + "/api/audit",
+                                       token: settings["PYLAMA_INTERNAL_TOKEN"])
+        let companions = noForward ? [] : [AuditForwardingService(forwarder: forwarder,
+                                                                   logger: Logger(label: "bexy.audit-forwarder"))]
         let server = BexyServer(configuration: configuration, engine: engine) { port in
             Self.writeLine(1, "bexy-server listening on \(configuration.host):\(port)")
         }
-        try await server.run()
+        try await server.run(companions: companions)
     }
 
     /// One line on stderr naming what is wrong, exit 2.

@@ -48,12 +48,13 @@ public struct BexyServer: Sendable {
             logger: logger)
     }
 
-    /// Clear what a killed predecessor left (see `Sandbox.sweepStaleJobs`), then serve until a signal in
-    /// `gracefulShutdownSignals` or cancellation.
+    /// Clear what a killed predecessor left (see `Sandbox.sweepStaleJobs`), then serve, with `companions` (such as
+    /// the audit forwarder) running beside it, until a signal in `gracefulShutdownSignals` or cancellation.
     ///
     /// On a signal the scheduler drains first (new jobs get 503, queued ones are withdrawn, running ones get the
     /// grace period, then are cancelled), then the HTTP server stops; when `run` returns no sandbox is left.
-    public func run(gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint]) async throws {
+    public func run(companions: [any Service] = [],
+                    gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint]) async throws {
         if let sweep = engine.sweepStaleJobs() {
             if !sweep.removedCgroups.isEmpty {
                 logger.notice("removed the cgroups of jobs a killed bexy left behind",
@@ -63,9 +64,11 @@ public struct BexyServer: Sendable {
                 logger.error("cannot remove a stale job", metadata: ["error": "\(failure)"])
             }
         }
-        // Graceful shutdown runs in reverse order: the scheduler drains before the server stops listening.
+        // Graceful shutdown runs in reverse order: the scheduler drains before the server stops listening, and the
+        // companions stop last (the forwarder still sends the final jobs' audit records).
         let group = ServiceGroup(configuration: .init(
-            services: [application, scheduler], gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
+            services: companions + [application, scheduler], gracefulShutdownSignals: gracefulShutdownSignals,
+            logger: logger))
         try await group.run()
     }
 }

@@ -11,6 +11,9 @@ public enum LogLamaService {
     public static let version = "0.1.0"
     /// The default port from the services table.
     public static let defaultPort = 5000
+    /// What answers without the internal token: the health check and the web page's static files (the page's own
+    /// API calls still need it: read it through the gateway, `/api/loglama/`).
+    public static let openPaths: Set<String> = ["/health", "/", "/static/loglama.js", "/static/loglama.css"]
 }
 
 /// Builds the LogLama server: opens (or creates) the database at `configuration.databasePath` and wires the
@@ -41,6 +44,9 @@ public func buildLogLamaApplication(
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
+    if let token = configuration.internalToken {
+        router.add(middleware: InternalTokenMiddleware(token: token, openPaths: LogLamaService.openPaths))
+    }
     LogRoutes(store: store, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics).register(on: router)
     AuditRoutes(store: store, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics).register(on: router)
     HealthRoutes(store: store).register(on: router)

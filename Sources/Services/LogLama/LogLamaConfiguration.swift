@@ -24,6 +24,10 @@ public struct LogLamaConfiguration: Sendable, Equatable {
     /// The base URL of each service of `Ecosystem.services`, by name (`loglama` -> `http://127.0.0.1:5000`).
     /// A service missing here is listed by `GET /api/services` as inactive, with an error naming its key.
     public var services: [String: String]
+    /// The ecosystem's internal token (`PYLAMA_INTERNAL_TOKEN`): when set, every route but `/health` and the web page's
+    /// static files needs `Authorization: Bearer <token>` (401 otherwise); nil serves without authentication (tests,
+    /// or a loopback-only LogLama before `loglama init`).
+    public var internalToken: String?
 
     /// The default request body limit: 8 MiB.
     public static let defaultMaxBodyBytes = 8 << 20
@@ -31,13 +35,15 @@ public struct LogLamaConfiguration: Sendable, Equatable {
     /// A configuration; every value but the database path has a default.
     public init(host: String = "127.0.0.1", port: Int = 5000, databasePath: String,
                 maxBodyBytes: Int = LogLamaConfiguration.defaultMaxBodyBytes, retention: LogRetention = LogRetention(),
-                services: [String: String] = LogLamaConfiguration.serviceURLs(from: PyLamaConfiguration.defaults())) {
+                services: [String: String] = LogLamaConfiguration.serviceURLs(from: PyLamaConfiguration.defaults()),
+                internalToken: String? = nil) {
         self.host = host
         self.port = port
         self.databasePath = databasePath
         self.maxBodyBytes = maxBodyBytes
         self.retention = retention
         self.services = services
+        self.internalToken = internalToken
     }
 
     /// The base URL of every service of `Ecosystem.services` found in `values` under `<SERVICE>_URL` (the keys of

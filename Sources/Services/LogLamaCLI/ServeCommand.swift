@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LogLama
 import ServiceKit
 
@@ -39,7 +40,23 @@ struct ServeCommand: AsyncParsableCommand {
         if host != nil || port != nil {  // `GET /api/services` checks this server where it really listens
             configuration.services["loglama"] = "http://\(configuration.host):\(configuration.port)"
         }
+        configuration.internalToken = settings["PYLAMA_INTERNAL_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if configuration.internalToken == nil {
+            // Fail closed off loopback: an unauthenticated LogLama is only acceptable where only this host reaches it.
+            guard ["127.0.0.1", "::1", "localhost"].contains(configuration.host) else {
+                throw Refusal(description: "PYLAMA_INTERNAL_TOKEN is not set: refusing to serve on \(configuration.host) "
+                              + "without authentication; run `loglama init` (or listen on 127.0.0.1)")
+            }
+            let warning = "loglama: PYLAMA_INTERNAL_TOKEN is not set: serving on \(configuration.host) without "
+                + "authentication (run `loglama init`)\n"
+            FileHandle.standardError.write(Data(warning.utf8))
+        }
         let app = try await buildLogLamaApplication(configuration: configuration)
         try await app.runService()
     }
+}
+
+/// Why `loglama serve` will not start, in one line.
+private struct Refusal: Error, CustomStringConvertible {
+    var description: String
 }
