@@ -55,12 +55,13 @@ struct LiveBexy: Sendable {
     /// still runs) and wait for it to stop.
     static func run(slots: Int = 2, queue: Int? = nil,
                     limits: BexyServiceConfiguration.InputLimits = .init(),
+                    jobRetention: BexyServiceConfiguration.JobRetention = .init(),
                     _ body: @Sendable (LiveBexy) async throws -> Void) async throws {
         let spool = try AuditSpool(path: temporaryDirectory(prefix: "bexy-service-test") + "/audit.db")
         let engine = Engine(profiles: ProfileStore(directory: Harness.repoRoot + "/profiles"), spool: spool)
         let configuration = BexyServiceConfiguration(
             host: "127.0.0.1", port: 0, slots: slots, queueCapacity: queue, grace: .seconds(5),
-            internalToken: Harness.token, limits: limits)
+            internalToken: Harness.token, limits: limits, jobRetention: jobRetention)
         let bound = Mutex<Int?>(nil)
         // Stopping by cancellation makes Hummingbird log errors about its cancelled listener: keep tests quiet.
         var logger = Logger(label: "bexy-test")

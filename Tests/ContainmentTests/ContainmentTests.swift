@@ -74,7 +74,7 @@ struct ContainmentTests {
         #expect(result.limitHit == "wall")
         #expect(result.errorType == "TimeoutError")
         #expect(result.wallMs >= 1000 && result.wallMs < 5000)
-        let record = try #require(try Harness.auditRecord(result.id))
+        _ = try #require(try Harness.auditRecord(result.id))
         #expect(Leftovers.find().isEmpty, "\(Leftovers.find())")  // its slot, once free, holds no process
     }
 
@@ -115,7 +115,7 @@ struct ContainmentTests {
         let fields = result.stdout.split(separator: " ")
         #expect(Int(fields.first ?? "") ?? 99 < 16)
         #expect(fields.last == "11\n")  // EAGAIN
-        let record = try #require(try Harness.auditRecord(result.id))
+        _ = try #require(try Harness.auditRecord(result.id))
         #expect(Leftovers.find().isEmpty, "\(Leftovers.find())")  // its slot, once free, holds no process
     }
 
@@ -210,6 +210,19 @@ struct ContainmentTests {
         defer { close(fd) }
         let result = try Harness.run("import os; print(sorted(int(x) for x in os.listdir('/proc/self/fd')))")
         #expect(result.stdout == "[0, 1, 2, 3]\n")  // 3 is listdir's own directory fd
+    }
+
+    @Test func theWorkdirFdHandedToTheHostForArtifactsIsNotInTheJob() throws {
+        let code = """
+            import os
+            print(sorted(int(x) for x in os.listdir('/proc/self/fd')))
+            print(sorted(int(x) for x in os.listdir('/proc/1/fd')) if os.access('/proc/1/fd', os.R_OK) else 'init hidden')
+            open('result.txt', 'w').write('done')
+            """
+        let result = try Harness.run(code, artifacts: ArtifactRequest(paths: ["result.txt"], maxBytes: 100,
+                                                                      totalBytes: 100))
+        #expect(result.stdout == "[0, 1, 2, 3]\ninit hidden\n", "\(result)")
+        #expect(result.artifacts?.first?.content == Array("done".utf8))
     }
 
     @Test func identityAndPrivilegesInsideTheJob() throws {

@@ -31,10 +31,10 @@ struct Harness {
     /// Run `code` and return the result; `Issue.record` on a request error.
     static func run(_ code: String, profile: String = "strict", stdin: String? = nil, files: [JobFile] = [],
                     arguments: [String] = [], overrides: LimitOverrides = LimitOverrides(),
-                    requester: String = "tests") throws -> ExecutionResult {
+                    requester: String = "tests", artifacts: ArtifactRequest? = nil) throws -> ExecutionResult {
         try engine.execute(ExecutionRequest(
             code: Array(code.utf8), profile: profile, stdin: stdin.map { Array($0.utf8) }, files: files,
-            arguments: arguments, overrides: overrides, requester: requester, frontDoor: .cli))
+            arguments: arguments, overrides: overrides, requester: requester, frontDoor: .cli, artifacts: artifacts))
     }
 
     /// The audit record of an execution.

@@ -11,14 +11,28 @@ public func withLogLama(store: LogLamaStore? = nil, port requested: Int = 0,
     let app = buildLogLamaApplication(
         configuration: LogLamaConfiguration(host: "127.0.0.1", port: requested, databasePath: "", retention: .unlimited),
         store: store, onServerRunning: { bound in port.withLock { $0 = bound } })
+    let failure = StartFailure()
     try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.runService() }
+        group.addTask {
+            do {
+                try await app.runService()
+            } catch {
+                failure.text.withLock { $0 = "\(error)" }
+                throw error
+            }
+        }
         var bound: Int?
-        for _ in 0..<6000 where bound == nil {  // up to a minute: a loaded test run can starve the start
+        // Up to a minute (a loaded test run can starve the start), unless the server fails (a port in use).
+        for _ in 0..<6000 where bound == nil && failure.text.withLock({ $0 }) == nil {
             try await Task.sleep(for: .milliseconds(10))
             bound = port.withLock { $0 }
         }
-        try await body(try #require(bound))
+        try await body(try #require(bound, "LogLama did not start on port \(requested): \(failure.text.withLock { $0 } ?? "no answer")"))
         group.cancelAll()
     }
+}
+
+/// Why the server task ended before it listened.
+private final class StartFailure: Sendable {
+    let text = Mutex<String?>(nil)
 }

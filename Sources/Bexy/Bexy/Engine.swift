@@ -79,15 +79,33 @@ public final class Engine: Sendable {
                 throw RequestError(field: "files", message: error.message)
             }
         }
+        for path in request.artifacts?.paths ?? [] {
+            do throws(JailError) {
+                _ = try RootFilesystem.safeComponents(path)
+            } catch {
+                throw RequestError(field: "artifacts", message: error.message)
+            }
+        }
+        var request = request
+        if var project = request.project {
+            // The request's code and files win over the project's files of the same path.
+            let replaced = Set([ExecutionRequest.scriptName] + request.files.map(\.path))
+            project.skipped += project.files.filter { replaced.contains($0.path) }
+                .map { ProjectCopy.Skipped(path: $0.path, reason: "replaced by the request's code or files") }
+            project.files.removeAll { replaced.contains($0.path) }
+            request.project = project
+        }
         return PreparedExecution(request: request, profile: profile, limits: limits)
     }
 
     /// Run a checked request in a fresh sandbox and append its audit record before returning.
     ///
-    /// - Parameter cancellation: when it fires, the job is killed and the result (and record) say `cancelled`.
+    /// - Parameters:
+    ///   - cancellation: when it fires, the job is killed and the result (and record) say `cancelled`.
+    ///   - output: sees the job's captured output chunk by chunk as it is produced (on this thread).
     /// - Throws: `AuditSpoolError` if the audit record cannot be made durable; everything else is in the result.
-    public func execute(_ prepared: PreparedExecution,
-                        cancellation: CancellationSignal? = nil) throws(AuditSpoolError) -> ExecutionResult {
+    public func execute(_ prepared: PreparedExecution, cancellation: CancellationSignal? = nil,
+                        output: OutputHandler? = nil) throws(AuditSpoolError) -> ExecutionResult {
         let request = prepared.request, profile = prepared.profile, limits = prepared.limits
         let id = AuditRecord.newID()
         let started = AuditRecord.timestamp()
@@ -100,22 +118,44 @@ public final class Engine: Sendable {
                 executable: profile.python,
                 arguments: profile.pythonArgs + [ExecutionRequest.scriptName] + request.arguments,
                 environment: profile.environment,
-                files: [JobFile(path: ExecutionRequest.scriptName, contents: request.code)] + request.files,
-                stdin: request.stdin, limits: limits, hostname: profile.hostname, seccomp: filter)
-            let outcome = try sandbox.run(job, cancellation: cancellation)
+                files: [JobFile(path: ExecutionRequest.scriptName, contents: request.code)]
+                    + (request.project?.files ?? []) + request.files,
+                stdin: request.stdin, limits: limits, hostname: profile.hostname, seccomp: filter,
+                artifacts: request.artifacts)
+            let outcome = try sandbox.run(job, cancellation: cancellation, output: output)
             hostUid = Int(outcome.hostUid)
             result = Self.result(id: id, profile: profile.name, limits: limits, outcome: outcome)
+            if request.artifacts != nil { result.artifacts = outcome.artifacts.map(ArtifactResult.init) }
+            result.projectSkipped = request.project?.skipped
         } catch {
             result = Self.sandboxError(id: id, profile: profile.name, limits: limits, error: error)
         }
+        try audit(prepared, id: id, time: started, result: result, hostUid: hostUid)
+        return result
+    }
+
+    /// Record that a checked request was cancelled before it ran (nothing ran, no host uid): its result says
+    /// `cancelled`, and its audit record is appended before returning, so that every accepted request has one.
+    ///
+    /// - Throws: `AuditSpoolError` if the audit record cannot be made durable.
+    public func cancelledBeforeStart(_ prepared: PreparedExecution) throws(AuditSpoolError) -> ExecutionResult {
+        let id = AuditRecord.newID()
+        let result = Self.notRun(id: id, profile: prepared.profile.name, limits: prepared.limits, status: .cancelled,
+                                 errorType: "CancelledError", errorMessage: "the job was cancelled before it started")
+        try audit(prepared, id: id, time: AuditRecord.timestamp(), result: result, hostUid: 0)
+        return result
+    }
+
+    private func audit(_ prepared: PreparedExecution, id: String, time: String, result: ExecutionResult,
+                       hostUid: Int) throws(AuditSpoolError) {
+        let request = prepared.request, profile = prepared.profile, limits = prepared.limits
         try spool.append(AuditRecord(
-            id: id, time: started, requester: request.requester, frontDoor: request.frontDoor,
+            id: id, time: time, requester: request.requester, frontDoor: request.frontDoor,
             profile: profile.name, codeSha256: AuditRecord.sha256Hex(request.code), codeBytes: request.code.count,
             limits: limits, status: result.status, exitCode: result.exitCode, signal: result.signal,
             blockedSyscall: result.blockedSyscall, limitHit: result.limitHit, wallMs: result.wallMs,
             cpuMs: result.cpuMs, peakMemoryBytes: result.peakMemoryBytes, stdoutBytes: result.stdout.utf8.count,
             stderrBytes: result.stderr.utf8.count, hostUid: hostUid, bexyVersion: Self.version))
-        return result
     }
 
     /// Remove the cgroups that jobs of a killed bexy left behind (see `Sandbox.sweepStaleJobs`); nil when the
@@ -152,10 +192,17 @@ public final class Engine: Sendable {
     }
 
     static func sandboxError(id: String, profile: String, limits: ResourceLimits, error: JailError) -> ExecutionResult {
+        notRun(id: id, profile: profile, limits: limits, status: .sandboxError, errorType: "SandboxError",
+               errorMessage: error.description)
+    }
+
+    /// The result of a job that never ran: no output, no usage.
+    static func notRun(id: String, profile: String, limits: ResourceLimits, status: ExecutionStatus,
+                       errorType: String, errorMessage: String) -> ExecutionResult {
         ExecutionResult(
-            id: id, profile: profile, status: .sandboxError, exitCode: nil, signal: nil, stdout: "", stderr: "",
+            id: id, profile: profile, status: status, exitCode: nil, signal: nil, stdout: "", stderr: "",
             stdoutTruncated: false, stderrTruncated: false, wallMs: 0, cpuMs: 0, peakMemoryBytes: nil,
-            limitHit: nil, blockedSyscall: nil, limits: limits, success: false, errorType: "SandboxError",
-            errorMessage: error.description, output: "", error: "")
+            limitHit: nil, blockedSyscall: nil, limits: limits, success: false, errorType: errorType,
+            errorMessage: errorMessage, output: "", error: "")
     }
 }

@@ -10,6 +10,11 @@ public struct ExecutionRequest: Sendable {
     public var stdin: [UInt8]?
     /// Extra files placed beside `main.py`.
     public var files: [JobFile]
+    /// A project directory already read (`ProjectCopy`), placed in the working directory under `main.py` and
+    /// `files`; nil for none.
+    public var project: ProjectCopy?
+    /// Files copied out of the working directory after the job, with their caps; nil for none.
+    public var artifacts: ArtifactRequest?
     /// sys.argv[1:].
     public var arguments: [String]
     /// Tightening of the profile's limits (never loosening).
@@ -23,7 +28,7 @@ public struct ExecutionRequest: Sendable {
 
     public init(code: [UInt8], profile: String = "strict", stdin: [UInt8]? = nil, files: [JobFile] = [],
                 arguments: [String] = [], overrides: LimitOverrides = LimitOverrides(), requester: String,
-                frontDoor: AuditRecord.FrontDoor) {
+                frontDoor: AuditRecord.FrontDoor, project: ProjectCopy? = nil, artifacts: ArtifactRequest? = nil) {
         self.code = code
         self.profile = profile
         self.stdin = stdin
@@ -32,5 +37,7 @@ public struct ExecutionRequest: Sendable {
         self.overrides = overrides
         self.requester = requester
         self.frontDoor = frontDoor
+        self.project = project
+        self.artifacts = artifacts
     }
 }

@@ -34,15 +34,21 @@ public struct ExecutionResult: Codable, Sendable, Equatable {
     /// Original BEXY aliases of stdout and stderr.
     public var output: String
     public var error: String
+    /// The requested artifacts, in request order; present only when some were requested.
+    public var artifacts: [ArtifactResult]? = nil
+    /// The project entries that were not copied in (symlinks, devices, ...); present only with a project.
+    public var projectSkipped: [ProjectCopy.Skipped]? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, profile, status, signal, stdout, stderr, limits, success, output, error
         case exitCode = "exit_code", stdoutTruncated = "stdout_truncated", stderrTruncated = "stderr_truncated"
         case wallMs = "wall_ms", cpuMs = "cpu_ms", peakMemoryBytes = "peak_memory_bytes", limitHit = "limit_hit"
         case blockedSyscall = "blocked_syscall", errorType = "error_type", errorMessage = "error_message"
+        case artifacts, projectSkipped = "project_skipped"
     }
 
-    // Always encode every key (null included): clients test for presence.
+    // Always encode every key (null included): clients test for presence. `artifacts` and `project_skipped`
+    // are the exception: they appear exactly when the request asked for artifacts or a project.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
@@ -65,5 +71,7 @@ public struct ExecutionResult: Codable, Sendable, Equatable {
         try c.encode(errorMessage, forKey: .errorMessage)
         try c.encode(output, forKey: .output)
         try c.encode(error, forKey: .error)
+        try c.encodeIfPresent(artifacts, forKey: .artifacts)
+        try c.encodeIfPresent(projectSkipped, forKey: .projectSkipped)
     }
 }

@@ -37,6 +37,18 @@ struct ExecCommand: ParsableCommand {
     @Option(name: .customShort("c"), help: "Program text to run instead of a script file.")
     var code: String?
 
+    @Option(help: ArgumentHelp("Copy a project directory into the working directory (regular files only; "
+                               + "symlinks and devices are skipped).", valueName: "DIR"))
+    var project: String?
+
+    @Option(name: .customLong("artifact"),
+            help: ArgumentHelp("Copy this file (relative to the working directory) out after the job.",
+                               valueName: "PATH"))
+    var artifacts: [String] = []
+
+    @Option(help: ArgumentHelp("Write the collected artifacts under this directory.", valueName: "OUT"))
+    var artifactsDir: String?
+
     @Argument(parsing: .captureForPassthrough, help: "SCRIPT (or - for stdin) and its arguments.")
     var scriptAndArguments: [String] = []
 
@@ -45,6 +57,7 @@ struct ExecCommand: ParsableCommand {
             throw ValidationError("give a SCRIPT, - (read the program from stdin) or -c CODE")
         }
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
+        if artifactsDir != nil && artifacts.isEmpty { throw ValidationError("--artifacts-dir needs --artifact PATH") }
     }
 
     func run() throws {
@@ -67,6 +80,13 @@ struct ExecCommand: ParsableCommand {
             fail(error.description, code: 2)
         } catch {
             fail("\(error)", code: 125)
+        }
+        if let artifactsDir, let collected = result.artifacts {
+            do throws(ArtifactWriter.Failure) {
+                try ArtifactWriter.write(collected, under: artifactsDir)
+            } catch {
+                fail("--artifacts-dir \(artifactsDir): \(error.message)", code: 125)
+            }
         }
         if json {
             let encoder = JSONEncoder()
@@ -127,10 +147,21 @@ struct ExecCommand: ParsableCommand {
             }
             jobFiles.append(JobFile(path: destination, contents: try readFile(source, what: "--file")))
         }
+        let limits = ProjectLimits.from { getenv($0).map { String(cString: $0) } }
+        var projectCopy: ProjectCopy?
+        if let project {
+            do throws(ProjectError) {
+                projectCopy = try ProjectCopy.read(project, limits: limits)
+            } catch {
+                throw CLIInputError(message: "--project \(project): \(error.message)")
+            }
+        }
         return ExecutionRequest(
             code: program, profile: profile, stdin: try stdin.map { try readFile($0, what: "--stdin") },
             files: jobFiles, arguments: arguments, overrides: overrides, requester: Self.requester(),
-            frontDoor: .cli)
+            frontDoor: .cli, project: projectCopy,
+            artifacts: artifacts.isEmpty ? nil : ArtifactRequest(paths: artifacts, maxBytes: limits.artifactBytes,
+                                                                 totalBytes: limits.artifactsTotalBytes))
     }
 
     /// "cli:<user>", the sudo caller when there is one.

@@ -5,7 +5,7 @@ import ServiceHTTP
 import ServiceLifecycle
 import UnixSignals
 
-/// The BEXY HTTP service: the routes (`POST /execute`, `GET /health`, `GET /profiles`) over an `Engine`,
+/// The BEXY HTTP service: the routes (`POST /execute`, `POST /analyze`, `GET /health`, `GET /profiles`) over an `Engine`,
 /// and the `ExecutionScheduler` whose worker threads run the sandboxes, run together by `run()`.
 public struct BexyServer: Sendable {
     /// Runs the jobs; its `load` is what `/health` reports.
@@ -36,7 +36,10 @@ public struct BexyServer: Sendable {
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
-        ExecuteRoute(engine: engine, scheduler: scheduler, limits: configuration.limits).register(on: router)
+        let executeRoute = ExecuteRoute(engine: engine, scheduler: scheduler, limits: configuration.limits)
+        executeRoute.register(on: router)
+        AnalyzeRoute(execute: executeRoute).register(on: router)
+        JobsRoute(execute: executeRoute, store: JobStore(retention: configuration.jobRetention)).register(on: router)
         HealthRoute(engine: engine, scheduler: scheduler).register(on: router)
         ProfilesRoute(profiles: engine.profiles).register(on: router)
         application = Application(

@@ -1,3 +1,4 @@
+import Bexy
 import ServiceKit
 
 #if canImport(Glibc)
@@ -14,6 +15,11 @@ import Glibc
 /// - `BEXY_GRACE_SECONDS` (`30`): on SIGTERM/SIGINT, how long running jobs may finish before they are killed.
 /// - `BEXY_MAX_CODE_BYTES` (1 MiB), `BEXY_MAX_STDIN_BYTES` (4 MiB), `BEXY_MAX_FILES_BYTES` (8 MiB, all file
 ///   contents together), `BEXY_MAX_BODY_BYTES` (16 MiB, the whole request body): larger inputs get 413.
+/// - `BEXY_PROJECT_ROOTS` (none): colon-separated host directories a request's `project` may lie under;
+///   `BEXY_MAX_PROJECT_BYTES` (16 MiB), `BEXY_MAX_PROJECT_FILES` (2,000), `BEXY_MAX_ARTIFACT_BYTES` (4 MiB),
+///   `BEXY_MAX_ARTIFACTS_BYTES` (8 MiB): the project and artifact caps (`ProjectLimits`).
+/// - `BEXY_JOB_RETENTION_SECONDS` (`600`), `BEXY_JOB_RETENTION_COUNT` (`100`): how long, and how many, ended jobs
+///   of `POST /jobs` stay readable before they are forgotten.
 /// - `PYLAMA_INTERNAL_TOKEN` (no default; `loglama init` generates it): the bearer token every route but
 ///   `/health` requires.
 ///
@@ -34,6 +40,22 @@ public struct BexyServiceConfiguration: Sendable, Equatable {
     public var internalToken: String
     /// Input size caps.
     public var limits: InputLimits
+    /// How long and how many ended jobs are kept.
+    public var jobRetention: JobRetention
+
+    /// How long and how many ended jobs of `POST /jobs` stay readable (`GET /jobs/{id}`, their events).
+    public struct JobRetention: Sendable, Equatable {
+        /// How long after its end a job is kept.
+        public var time: Duration
+        /// How many ended jobs are kept at most (the most recently ended).
+        public var count: Int
+
+        /// The defaults: 10 minutes, 100 jobs.
+        public init(time: Duration = .seconds(600), count: Int = 100) {
+            self.time = time
+            self.count = count
+        }
+    }
 
     /// Caps on what one request may submit.
     public struct InputLimits: Sendable, Equatable {
@@ -45,10 +67,17 @@ public struct BexyServiceConfiguration: Sendable, Equatable {
         public var filesBytes: Int
         /// The whole request body.
         public var bodyBytes: Int
+        /// Caps on a `project` copied in and the `artifacts` copied out (`BEXY_MAX_PROJECT_BYTES`, ...).
+        public var project: ProjectLimits = ProjectLimits()
+        /// The host directories under which `project` may name a directory (`BEXY_PROJECT_ROOTS`, colon-separated,
+        /// resolved with realpath); empty: no project is accepted over HTTP.
+        public var projectRoots: [String] = []
 
         /// The defaults: 1 MiB of code, 4 MiB of stdin, 8 MiB of files, a 16 MiB body.
         public init(codeBytes: Int = 1 << 20, stdinBytes: Int = 4 << 20, filesBytes: Int = 8 << 20,
-                    bodyBytes: Int = 16 << 20) {
+                    bodyBytes: Int = 16 << 20, project: ProjectLimits = ProjectLimits(), projectRoots: [String] = []) {
+            self.project = project
+            self.projectRoots = projectRoots
             self.codeBytes = codeBytes
             self.stdinBytes = stdinBytes
             self.filesBytes = filesBytes
@@ -58,7 +87,8 @@ public struct BexyServiceConfiguration: Sendable, Equatable {
 
     /// A configuration; `slots` defaults to the number of cores and the queue to four jobs per slot.
     public init(host: String = "127.0.0.1", port: Int = 8000, slots: Int? = nil, queueCapacity: Int? = nil,
-                grace: Duration = .seconds(30), internalToken: String, limits: InputLimits = InputLimits()) {
+                grace: Duration = .seconds(30), internalToken: String, limits: InputLimits = InputLimits(),
+                jobRetention: JobRetention = JobRetention()) {
         let slots = slots ?? Self.cores()
         self.host = host
         self.port = port
@@ -67,6 +97,7 @@ public struct BexyServiceConfiguration: Sendable, Equatable {
         self.grace = grace
         self.internalToken = internalToken
         self.limits = limits
+        self.jobRetention = jobRetention
     }
 
     /// The keys above from `settings`; a non-nil argument (a command-line flag) wins over its key.
@@ -96,6 +127,7 @@ public struct BexyServiceConfiguration: Sendable, Equatable {
         let configuredSlots = try number("BEXY_SLOTS", minimum: 1)
         let configuredQueue = try number("BEXY_QUEUE", minimum: 0)
         let configuredPort = try settings.port(of: "bexy")
+        let retentionDefaults = JobRetention()
         return BexyServiceConfiguration(
             host: host ?? settings.host(of: "bexy"), port: port ?? configuredPort, slots: slots ?? configuredSlots,
             queueCapacity: queueCapacity ?? configuredQueue, grace: grace ?? .seconds(graceSeconds ?? 30),
@@ -104,7 +136,28 @@ public struct BexyServiceConfiguration: Sendable, Equatable {
                 codeBytes: try number("BEXY_MAX_CODE_BYTES", minimum: 1) ?? defaults.codeBytes,
                 stdinBytes: try number("BEXY_MAX_STDIN_BYTES", minimum: 0) ?? defaults.stdinBytes,
                 filesBytes: try number("BEXY_MAX_FILES_BYTES", minimum: 0) ?? defaults.filesBytes,
-                bodyBytes: try number("BEXY_MAX_BODY_BYTES", minimum: 1) ?? defaults.bodyBytes))
+                bodyBytes: try number("BEXY_MAX_BODY_BYTES", minimum: 1) ?? defaults.bodyBytes,
+                project: ProjectLimits.from(value), projectRoots: try projectRoots(value("BEXY_PROJECT_ROOTS"),
+                                                                                   path: settings.centralPath)),
+            jobRetention: JobRetention(
+                time: try number("BEXY_JOB_RETENTION_SECONDS", minimum: 0).map { .seconds($0) } ?? retentionDefaults.time,
+                count: try number("BEXY_JOB_RETENTION_COUNT", minimum: 0) ?? retentionDefaults.count))
+    }
+
+    /// `BEXY_PROJECT_ROOTS` as resolved absolute directories.
+    ///
+    /// - Throws: `ConfigurationError` for an entry that is not absolute or does not resolve.
+    static func projectRoots(_ text: String?, path: String?) throws(ConfigurationError) -> [String] {
+        var roots: [String] = []
+        for entry in (text ?? "").split(separator: ":").map(String.init) {
+            guard entry.hasPrefix("/"), let resolved = realpath(entry, nil) else {
+                throw ConfigurationError(key: "BEXY_PROJECT_ROOTS", path: path,
+                                         message: "'\(entry)' is not an existing absolute directory")
+            }
+            roots.append(String(cString: resolved))
+            free(resolved)
+        }
+        return roots
     }
 
     /// The number of online cores (at least 1).

@@ -4,13 +4,17 @@ import ServiceHTTP
 
 /// The body of `POST /execute`, as the original BEXY API shaped it:
 /// `{code, stdin?, profile?, files? {relative path: content}, args?, timeout? (s), options? {timeout (s),
-/// memory_limit (MiB)}}`. Unknown keys are ignored.
+/// memory_limit (MiB)}, project? (host directory), artifacts? [relative path]}`. Unknown keys are ignored.
 struct ExecuteRequestBody: Decodable {
     var code: String
     var stdin: String?
     var profile: String?
     var files: [String: String]?
     var args: [String]?
+    /// A host directory under `BEXY_PROJECT_ROOTS`, copied into the working directory (see `ProjectCopy`).
+    var project: String?
+    /// Paths relative to the working directory, copied out after the job into the result's `artifacts`.
+    var artifacts: [String]?
     /// Wall-clock limit in seconds.
     var timeout: Double?
     var options: Options?
@@ -78,11 +82,36 @@ struct ExecuteRequestBody: Decodable {
         }
         let request = ExecutionRequest(
             code: code, profile: profile ?? "strict", stdin: stdin, files: jobFiles, arguments: args ?? [],
-            overrides: overrides, requester: requester, frontDoor: .http)
+            overrides: overrides, requester: requester, frontDoor: .http,
+            project: try project.map { try Self.readProject($0, limits: limits) },
+            artifacts: artifacts.map { ArtifactRequest(paths: $0, maxBytes: limits.project.artifactBytes,
+                                                       totalBytes: limits.project.artifactsTotalBytes) })
         return Translation(request: request, fieldNames: fieldNames)
     }
 
-    private static func check(_ field: String, bytes: Int, cap: Int, key: String) throws {
+    /// The project directory at `path`: 403 naming `project` when no root allows it, 413 over its caps, 400 when
+    /// it cannot be read.
+    private static func readProject(_ path: String, limits: BexyServiceConfiguration.InputLimits) throws -> ProjectCopy {
+        guard !limits.projectRoots.isEmpty else {
+            throw ServiceError(status: .forbidden, code: "project_not_allowed",
+                               message: "`project` is disabled: no BEXY_PROJECT_ROOTS are configured", field: "project")
+        }
+        guard path.hasPrefix("/") else { throw ServiceError.invalidField("project", "must be an absolute host path") }
+        do throws(ProjectError) {
+            return try ProjectCopy.read(path, under: limits.projectRoots, limits: limits.project)
+        } catch where error.kind == .outsideRoots {
+            throw ServiceError(status: .forbidden, code: "project_not_allowed", message: "`project` \(error.message)",
+                               field: "project")
+        } catch where error.kind == .tooLarge {
+            throw ServiceError(status: .contentTooLarge, code: "payload_too_large",
+                               message: "`project` \(error.message)", field: "project")
+        } catch {
+            throw ServiceError.invalidField("project", error.message)
+        }
+    }
+
+    /// 413 `payload_too_large` naming `field` (and the configuration `key` of its cap) when `bytes` > `cap`.
+    static func check(_ field: String, bytes: Int, cap: Int, key: String) throws {
         guard bytes <= cap else {
             throw ServiceError(status: .contentTooLarge, code: "payload_too_large",
                                message: "`\(field)` is \(bytes) bytes, over the limit of \(cap) (\(key))", field: field)

@@ -19,11 +19,23 @@ struct ExecuteRoute: Sendable {
         }
     }
 
-    private func execute(_ request: Request, context: BexyRequestContext) async throws -> Response {
+    /// 503 `sandbox_unavailable` with the host check's reason when this host cannot run sandboxes.
+    func requireSandbox() throws {
         if let reason = engine.unavailableReason {
             throw ServiceError(status: .serviceUnavailable, code: "sandbox_unavailable",
                                message: "this host cannot run sandboxes: \(reason.description)")
         }
+    }
+
+    private func execute(_ request: Request, context: BexyRequestContext) async throws -> Response {
+        let prepared = try await prepare(request)
+        return try await run(prepared, request: request, context: context) { try JSONResponse.make($0) }
+    }
+
+    /// Read and check an `/execute` body (shared by `/execute` and `POST /jobs`): 503 when this host cannot run
+    /// sandboxes, 400 naming the field at fault, 413 for an input over its cap.
+    func prepare(_ request: Request) async throws -> PreparedExecution {
+        try requireSandbox()
         let requester = try Requester.of(request.headers)
         let buffer = try await JSONBody.read(request, limit: limits.bodyBytes)
         let body = try JSONBody.decode(ExecuteRequestBody.self, from: buffer, root: "body")
@@ -34,6 +46,15 @@ struct ExecuteRoute: Sendable {
         } catch {
             throw translation.error(for: error)
         }
+        return prepared
+    }
+
+    /// Queue `prepared`, wait for it and answer with `respond(result)`; shared by `/execute` and `/analyze`.
+    ///
+    /// A client that goes away (or a cancelled handler) kills the job; a full queue is 429 with `Retry-After`,
+    /// a failed audit 500, shutdown 503.
+    func run(_ prepared: PreparedExecution, request: Request, context: BexyRequestContext,
+             respond: (ExecutionResult) throws -> Response) async throws -> Response {
         let execution: ScheduledExecution
         do throws(SchedulerError) {
             execution = try scheduler.submit(prepared)
@@ -51,7 +72,7 @@ struct ExecuteRoute: Sendable {
         }
         switch outcome {
         case .finished(let result):
-            return try JSONResponse.make(result)
+            return try respond(result)
         case .auditFailed(let error):
             throw ServiceError(status: .internalServerError, code: "audit_failed",
                                message: "the job ran but its audit record could not be made durable: \(error)")
@@ -64,7 +85,8 @@ struct ExecuteRoute: Sendable {
         }
     }
 
-    private func refusal(_ error: SchedulerError, request: Request, context: BexyRequestContext) throws -> Response {
+    /// The answer to a refused submission: 429 with `Retry-After`, or 503 (thrown).
+    func refusal(_ error: SchedulerError, request: Request, context: BexyRequestContext) throws -> Response {
         switch error {
         case .queueFull(let seconds):
             var response = try ServiceError(

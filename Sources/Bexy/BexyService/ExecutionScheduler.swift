@@ -75,18 +75,20 @@ public final class ExecutionScheduler: Service, Sendable {
         state = ConditionLock(State())
     }
 
-    /// Accept `prepared` for execution.
+    /// Accept `prepared` for execution; `observer`, if any, follows it from start to end.
     ///
     /// - Throws: `SchedulerError.queueFull` when all slots are busy and `queueCapacity` jobs already wait,
     ///   `.shuttingDown` once shutdown has begun.
-    public func submit(_ prepared: PreparedExecution) throws(SchedulerError) -> ScheduledExecution {
+    public func submit(_ prepared: PreparedExecution,
+                       observer: (any ExecutionObserver)? = nil) throws(SchedulerError) -> ScheduledExecution {
         let cancellation: CancellationSignal
         do throws(JailError) {
             cancellation = try CancellationSignal()
         } catch {
             throw .cannotTrack(error)
         }
-        let execution = ScheduledExecution(prepared: prepared, cancellation: cancellation, scheduler: self)
+        let execution = ScheduledExecution(prepared: prepared, cancellation: cancellation, observer: observer,
+                                           scheduler: self)
         let refusal: SchedulerError? = state.withLock { state in
             guard state.accepting else { return .shuttingDown }
             guard state.queue.count + state.running.count < slots + queueCapacity else {
@@ -183,8 +185,14 @@ public final class ExecutionScheduler: Service, Sendable {
         while let execution = next() {
             let started = ContinuousClock.now
             let outcome: ExecutionOutcome
+            var output: OutputHandler?
+            if let observer = execution.observer {
+                observer.started()
+                output = { stream, bytes in observer.output(stream, bytes) }
+            }
             do throws(AuditSpoolError) {
-                outcome = .finished(try engine.execute(execution.prepared, cancellation: execution.cancellation))
+                outcome = .finished(try engine.execute(execution.prepared, cancellation: execution.cancellation,
+                                                       output: output))
             } catch {
                 logger.error("audit record not durable", metadata: ["error": "\(error)"])
                 outcome = .auditFailed(error)

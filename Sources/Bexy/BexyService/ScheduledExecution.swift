@@ -30,6 +30,8 @@ public final class ScheduledExecution: Sendable {
     public let prepared: PreparedExecution
     /// Fires the kill of the running sandbox.
     let cancellation: CancellationSignal
+    /// Told of the start, the output and the end.
+    let observer: (any ExecutionObserver)?
     private let scheduler: ExecutionScheduler
     private let completion = Mutex(Completion())
 
@@ -38,9 +40,11 @@ public final class ScheduledExecution: Sendable {
         var waiters: [CheckedContinuation<ExecutionOutcome, Never>] = []
     }
 
-    init(prepared: PreparedExecution, cancellation: CancellationSignal, scheduler: ExecutionScheduler) {
+    init(prepared: PreparedExecution, cancellation: CancellationSignal, observer: (any ExecutionObserver)?,
+         scheduler: ExecutionScheduler) {
         self.prepared = prepared
         self.cancellation = cancellation
+        self.observer = observer
         self.scheduler = scheduler
     }
 
@@ -64,14 +68,16 @@ public final class ScheduledExecution: Sendable {
         }
     }
 
-    /// Record the outcome and wake every waiter; only the first call counts.
+    /// Record the outcome, tell the observer and wake every waiter; only the first call counts.
     func finish(_ outcome: ExecutionOutcome) {
         let waiters = completion.withLock { completion in
-            guard completion.outcome == nil else { return [CheckedContinuation<ExecutionOutcome, Never>]() }
+            guard completion.outcome == nil else { return [CheckedContinuation<ExecutionOutcome, Never>]?.none }
             completion.outcome = outcome
             defer { completion.waiters = [] }
             return completion.waiters
         }
+        guard let waiters else { return }
+        observer?.finished(outcome)
         for waiter in waiters { waiter.resume(returning: outcome) }
     }
 }

@@ -1,7 +1,7 @@
 import Hummingbird
 
 /// `GET /api/openapi.json` (open): an OpenAPI 3.1 description of every public route of the gateway and of the
-/// service routes it forwards that have a fixed contract (BEXY's execute, health and profiles; LogLama's logs,
+/// service routes it forwards that have a fixed contract (BEXY's execute, jobs, health and profiles; LogLama's logs,
 /// audit trail and stats).
 ///
 /// Kept true by `OpenAPIConformanceTests`, which sends real requests and checks each status and the required
@@ -90,6 +90,41 @@ enum OpenAPIDocument {
                                  "503": {"$ref": "#/components/responses/Error"},
                                  "504": {"$ref": "#/components/responses/Error"}}}
         },
+        "/api/bexy/jobs": {
+          "post": {"summary": "Queue a Python run in BEXY's sandbox (user) and answer at once; follow it under /api/bexy/jobs/{id}",
+                   "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExecuteRequest"}}}},
+                   "responses": {"202": {"description": "accepted; Location: /jobs/{id}",
+                                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
+                                 "400": {"$ref": "#/components/responses/Error"},
+                                 "401": {"$ref": "#/components/responses/Error"},
+                                 "403": {"$ref": "#/components/responses/Error"},
+                                 "413": {"$ref": "#/components/responses/Error"},
+                                 "429": {"$ref": "#/components/responses/RateLimited"},
+                                 "502": {"$ref": "#/components/responses/Error"},
+                                 "503": {"$ref": "#/components/responses/Error"},
+                                 "504": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/bexy/jobs/{id}": {
+          "get": {"summary": "A job's state and, once it ended, its result (kept BEXY_JOB_RETENTION_SECONDS after the end)",
+                  "parameters": [{"$ref": "#/components/parameters/JobID"}],
+                  "responses": {"200": {"description": "the job", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
+                                "404": {"$ref": "#/components/responses/Error"},
+                                "503": {"$ref": "#/components/responses/Error"}}},
+          "delete": {"summary": "Cancel a job (user): a queued one is withdrawn (200), a running one is killed (202 while it stops)",
+                     "parameters": [{"$ref": "#/components/parameters/JobID"}],
+                     "responses": {"200": {"description": "the job, ended", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
+                                   "202": {"description": "the job, being killed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
+                                   "403": {"$ref": "#/components/responses/Error"},
+                                   "404": {"$ref": "#/components/responses/Error"},
+                                   "503": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/bexy/jobs/{id}/events": {
+          "get": {"summary": "A job's output as Server-Sent Events: what was printed so far, then `stdout`/`stderr` events as they are produced (data: the text as a JSON string), then one `result` event (data: the result object), then the stream ends",
+                  "parameters": [{"$ref": "#/components/parameters/JobID"}],
+                  "responses": {"200": {"description": "the event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+                                "404": {"$ref": "#/components/responses/Error"},
+                                "503": {"$ref": "#/components/responses/Error"}}}
+        },
         "/api/bexy/health": {
           "get": {"summary": "BEXY's health and sandbox feature check",
                   "responses": {"200": {"$ref": "#/components/responses/Health"},
@@ -141,6 +176,9 @@ enum OpenAPIDocument {
           "bearer": {"type": "http", "scheme": "bearer", "description": "an API token (apilama token create)"},
           "session": {"type": "apiKey", "in": "cookie", "name": "apilama_session", "description": "from POST /api/session; state-changing requests must also send an allowed Origin"}
         },
+        "parameters": {
+          "JobID": {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}
+        },
         "responses": {
           "Error": {"description": "the error envelope", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "RateLimited": {"description": "the token's request rate is exceeded",
@@ -177,6 +215,12 @@ enum OpenAPIDocument {
                                             "timeout": {"type": "number"},
                                             "options": {"type": "object", "properties": {"timeout": {"type": "number"}, "memory_limit": {"type": "integer"}}}}},
           "ExecutionResult": {"type": "object", "required": ["status", "success", "exit_code", "stdout", "stderr", "output", "error"]},
+          "Job": {"type": "object", "required": ["id", "state", "links"],
+                  "properties": {"id": {"type": "string"},
+                                 "state": {"enum": ["queued", "running", "finished", "cancelled"]},
+                                 "result": {"$ref": "#/components/schemas/ExecutionResult"},
+                                 "error": {"type": "object", "required": ["code", "message"]},
+                                 "links": {"type": "object", "required": ["self", "events"]}}},
           "LogPage": {"type": "object", "required": ["logs", "page", "pages", "page_size", "total"],
                       "properties": {"logs": {"type": "array", "items": {"type": "object", "required": ["id", "timestamp", "level", "message"]}}}}
         }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <linux/sched.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -28,6 +29,15 @@ unsigned long bj_locked_mount_flags(const char *path) {
     if (vfs.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
     if (vfs.f_flag & ST_RELATIME) flags |= MS_RELATIME;
     return flags;
+}
+
+int bj_open_beneath(int dirfd, const char *path) {
+    struct open_how how = {
+        .flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+    };
+    long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+    return fd >= 0 ? (int)fd : -errno;
 }
 
 int bj_has_clone3(void) {

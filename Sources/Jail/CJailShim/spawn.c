@@ -54,6 +54,7 @@ static const char *const bj_stage_names[] = {
     [BJ_STAGE_EXEC] = "execve",
     [BJ_STAGE_NOT_DUMPABLE] = "prctl(PR_SET_DUMPABLE)",
     [BJ_STAGE_SIGNALS] = "reset signal handling",
+    [BJ_STAGE_WORKDIR_SEND] = "send workdir to the host",
 };
 
 const char *bj_stage_name(int32_t stage) {
@@ -102,6 +103,22 @@ static char *bj_join(char *buf, const char *root, const char *rel) {
     memcpy(buf + a + 1, rel, b);
     buf[a + 1 + b] = '\0';
     return buf;
+}
+
+/// Send `fd` over the unix socket `sock` (SCM_RIGHTS, one data byte); 0 or -1 with errno.
+static int bj_send_fd(int sock, int fd) {
+    char control[CMSG_SPACE(sizeof(int))];
+    memset(control, 0, sizeof control);
+    char byte = 'F';
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                         .msg_controllen = sizeof control};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+    return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
 }
 
 /// Close every fd except those in keep[0..n).
@@ -274,19 +291,8 @@ static __attribute__((noreturn)) void bj_program(const struct bj_plan *plan, int
     long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
     if (listener < 0) bj_fail(error_fd, BJ_STAGE_SECCOMP, -1);
     if (plan->seccomp_notify) {
-        char control[CMSG_SPACE(sizeof(int))];
-        memset(control, 0, sizeof control);
-        char byte = 'L';
-        struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
-                             .msg_controllen = sizeof control};
-        struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-        cm->cmsg_level = SOL_SOCKET;
-        cm->cmsg_type = SCM_RIGHTS;
-        cm->cmsg_len = CMSG_LEN(sizeof(int));
         int lfd = (int)listener;
-        memcpy(CMSG_DATA(cm), &lfd, sizeof lfd);
-        if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) bj_fail(error_fd, BJ_STAGE_SECCOMP_SEND, -1);
+        if (bj_send_fd(sock, lfd) < 0) bj_fail(error_fd, BJ_STAGE_SECCOMP_SEND, -1);
         close(lfd);
         close(sock);
     }
@@ -306,6 +312,7 @@ static __attribute__((noreturn)) void bj_init(const struct bj_plan *plan, int sy
     keep[nkeep++] = plan->stdout_fd;
     keep[nkeep++] = plan->stderr_fd;
     if (plan->seccomp_notify) keep[nkeep++] = plan->seccomp_socket;
+    if (plan->workdir_socket >= 0) keep[nkeep++] = plan->workdir_socket;
     for (int i = 0; i < plan->cgroup_join_count && nkeep < BJ_MAX_KEEP; i++) keep[nkeep++] = plan->cgroup_join_fds[i];
     if (bj_close_all_except(keep, nkeep) < 0) bj_fail(error_fd, BJ_STAGE_CLOSE_FDS, -1);
 
@@ -360,6 +367,15 @@ static __attribute__((noreturn)) void bj_init(const struct bj_plan *plan, int sy
     if (chdir("/") < 0) bj_fail(error_fd, BJ_STAGE_DETACH_OLD_ROOT, -1);
     if (sethostname(plan->hostname, bj_strlen(plan->hostname)) < 0) bj_fail(error_fd, BJ_STAGE_HOSTNAME, -1);
     if (setdomainname(plan->hostname, bj_strlen(plan->hostname)) < 0) bj_fail(error_fd, BJ_STAGE_HOSTNAME, -1);
+
+    // Artifacts: the host copies them out of the workdir after the job, through this fd. An open fd keeps the
+    // tmpfs alive after the job's mount namespace is gone, so the copy runs when no job process is left to race it.
+    if (plan->workdir_socket >= 0) {
+        int wd = open(plan->workdir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (wd < 0 || bj_send_fd(plan->workdir_socket, wd) < 0) bj_fail(error_fd, BJ_STAGE_WORKDIR_SEND, -1);
+        close(wd);
+        close(plan->workdir_socket);
+    }
 
     pid_t program = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
     if (program < 0) bj_fail(error_fd, BJ_STAGE_FORK, -1);

@@ -15,9 +15,12 @@ public struct JobSpec: Sendable {
     public var hostname: String
     /// The compiled seccomp policy, installed just before execve.
     public var seccomp: SeccompFilter
+    /// Files copied out of the working directory after the job (see `ArtifactCollector`); nil for none.
+    public var artifacts: ArtifactRequest?
 
     public init(executable: String, arguments: [String], environment: [String: String], files: [JobFile],
-                stdin: [UInt8]?, limits: ResourceLimits, hostname: String, seccomp: SeccompFilter) {
+                stdin: [UInt8]?, limits: ResourceLimits, hostname: String, seccomp: SeccompFilter,
+                artifacts: ArtifactRequest? = nil) {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
@@ -26,6 +29,7 @@ public struct JobSpec: Sendable {
         self.limits = limits
         self.hostname = hostname
         self.seccomp = seccomp
+        self.artifacts = artifacts
     }
 }
 
@@ -62,4 +66,6 @@ public struct JailOutcome: Sendable {
     public var blockedSyscall: String?
     /// The host uid the job's user ran as.
     public var hostUid: UInt32
+    /// The requested artifacts, in request order (empty when none were requested).
+    public var artifacts: [CollectedArtifact] = []
 }

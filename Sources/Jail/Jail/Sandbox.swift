@@ -75,8 +75,11 @@ public final class Sandbox: Sendable {
     /// Run one job to completion. Throws only if the sandbox could not be set up (the program never ran);
     /// everything the program does, including being killed, is in the outcome.
     ///
-    /// - Parameter cancellation: when it fires, the job is killed and the outcome says `.cancelled`.
-    public func run(_ job: JobSpec, cancellation: CancellationSignal? = nil) throws(JailError) -> JailOutcome {
+    /// - Parameters:
+    ///   - cancellation: when it fires, the job is killed and the outcome says `.cancelled`.
+    ///   - output: sees each chunk of captured output as it is read (on this thread).
+    public func run(_ job: JobSpec, cancellation: CancellationSignal? = nil,
+                    output: OutputHandler? = nil) throws(JailError) -> JailOutcome {
         let slot = try IdentitySlot(directory: slotDirectory, uidBase: configuration.uidBase,
                                     count: configuration.maxSlots)
         let cgroup = try cgroups.create(name: Self.cgroupName(slot: slot.number), limits: job.limits)
@@ -101,6 +104,13 @@ public final class Sandbox: Sendable {
             parentFDs.append(pair.0)
             childFDs.append(pair.1)
             seccompSocket = (pair.0, pair.1)
+        }
+        var workdirSocket: (parent: Int32, child: Int32)?
+        if job.artifacts != nil {
+            let pair = try Syscall.socketPair("workdir socketpair")
+            parentFDs.append(pair.0)
+            childFDs.append(pair.1)
+            workdirSocket = (pair.0, pair.1)
         }
 
         guard let emptyCaps = cap_init() else { throw .system("cap_init") }
@@ -134,6 +144,7 @@ public final class Sandbox: Sendable {
         plan.seccomp_notify = seccompSocket == nil ? 0 : 1
         plan.seccomp_socket = seccompSocket?.child ?? -1
         plan.workdir = arena.string(RootFilesystem.workdir)
+        plan.workdir_socket = workdirSocket?.child ?? -1
         plan.path = arena.string(job.executable)
         plan.argv = arena.stringArray([job.executable] + job.arguments)
         plan.envp = arena.stringArray(job.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
@@ -176,9 +187,20 @@ public final class Sandbox: Sendable {
             parentFDs.append(listenerFD)
         }
 
+        var workdirFD: Int32 = -1
+        if let socket = workdirSocket {
+            workdirFD = bj_receive_fd(socket.parent)
+            guard workdirFD >= 0 else {
+                _ = bj_pidfd_signal(child.pidfd, SIGKILL)
+                Self.reap(child.pid)
+                throw .system("receive the workdir fd", errno: -workdirFD)
+            }
+            parentFDs.append(workdirFD)
+        }
+
         var supervisor = Supervisor(pidfd: child.pidfd, stdoutFD: stdoutPipe.read, stderrFD: stderrPipe.read,
                                     listenerFD: listenerFD, cancelFD: cancellation?.readFD ?? -1,
-                                    limits: job.limits, started: started,
+                                    limits: job.limits, started: started, output: output,
                                     killCgroup: { _ = cgroup.kill() })
         supervisor.run()
         Self.reap(child.pid)
@@ -194,6 +216,8 @@ public final class Sandbox: Sendable {
                 termination = .signaled(wait & 0x7f)
             }
         }
+        // The job has ended: no process is left to race the copy (see `ArtifactCollector`).
+        let artifacts = job.artifacts.map { ArtifactCollector.collect(from: workdirFD, $0) } ?? []
         let stats = cgroup.stats()
         try cgroup.destroy()
         cgroupDestroyed = true
@@ -204,7 +228,7 @@ public final class Sandbox: Sendable {
             cpuMicroseconds: report.map { $0.utime_us + $0.stime_us } ?? 0,
             cgroup: stats, enforced: supervisor.enforced,
             blockedSyscall: supervisor.blockedSyscall.map { SeccompFilter.syscallName($0) },
-            hostUid: slot.hostJobId)
+            hostUid: slot.hostJobId, artifacts: artifacts)
     }
 
     /// Where the identity slots' lock files live.

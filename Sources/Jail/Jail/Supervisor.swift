@@ -9,22 +9,24 @@ public struct CapturedStream: Sendable {
     public private(set) var truncated = false
     let cap: Int
 
-    /// Append what fits under the cap; returns false once the cap is exceeded.
-    mutating func append(_ chunk: UnsafeRawBufferPointer) -> Bool {
+    /// Append what fits under the cap; returns how many bytes of `chunk` were kept (fewer than `chunk.count`
+    /// once the cap is exceeded).
+    mutating func append(_ chunk: UnsafeRawBufferPointer) -> Int {
         let room = cap - bytes.count
         if chunk.count <= room {
             bytes.append(contentsOf: chunk)
-            return true
+            return chunk.count
         }
         if room > 0 { bytes.append(contentsOf: chunk[0..<room]) }
         truncated = true
-        return false
+        return max(0, room)
     }
 }
 
 /// Watches a running job from the host: captures stdout and stderr concurrently, enforces the wall-clock
 /// and output limits, reports a forbidden system call (seccomp user notification), stops the job when its
-/// `CancellationSignal` fires, and notices the end.
+/// `CancellationSignal` fires, and notices the end. An `OutputHandler`, if given, sees each captured chunk as
+/// it is read.
 ///
 /// Every stop is a SIGKILL to the job's init through its pidfd (no pid reuse race): leaving pid 1 kills
 /// every process of the job's pid namespace, daemons included. On cgroup v2 `cgroup.kill` is written too.
@@ -37,6 +39,7 @@ struct Supervisor {
     let cancelFD: Int32
     let deadline: UInt64
     let killCgroup: () -> Void
+    let output: OutputHandler?
     var stdout: CapturedStream
     var stderr: CapturedStream
     private(set) var enforced: JailOutcome.Enforced?
@@ -44,7 +47,7 @@ struct Supervisor {
     private var killed = false
 
     init(pidfd: Int32, stdoutFD: Int32, stderrFD: Int32, listenerFD: Int32, cancelFD: Int32, limits: ResourceLimits,
-         started: UInt64, killCgroup: @escaping () -> Void) {
+         started: UInt64, output: OutputHandler?, killCgroup: @escaping () -> Void) {
         self.pidfd = pidfd
         self.stdoutFD = stdoutFD
         self.stderrFD = stderrFD
@@ -52,6 +55,7 @@ struct Supervisor {
         self.cancelFD = cancelFD
         self.deadline = started + UInt64(limits.wallTimeMs) * 1_000_000
         self.killCgroup = killCgroup
+        self.output = output
         stdout = CapturedStream(cap: limits.stdoutBytes)
         stderr = CapturedStream(cap: limits.stderrBytes)
     }
@@ -97,8 +101,8 @@ struct Supervisor {
             }
             for entry in fds where entry.revents != 0 {
                 switch entry.fd {
-                case stdoutFD: stdoutOpen = drain(stdoutFD, into: \.stdout, buffer: buffer)
-                case stderrFD: stderrOpen = drain(stderrFD, into: \.stderr, buffer: buffer)
+                case stdoutFD: stdoutOpen = drain(stdoutFD, into: \.stdout, .stdout, buffer: buffer)
+                case stderrFD: stderrOpen = drain(stderrFD, into: \.stderr, .stderr, buffer: buffer)
                 case pidfd: exited = true
                 case cancelFD: stop(.cancelled)
                 case listenerFD:
@@ -116,14 +120,17 @@ struct Supervisor {
         }
     }
 
-    /// Read what is available; returns false at EOF. Past the cap the job is stopped and the rest discarded.
+    /// Read what is available; returns false at EOF. What is kept goes to `output` too; past the cap the job is
+    /// stopped and the rest discarded.
     private mutating func drain(_ fd: Int32, into stream: WritableKeyPath<Supervisor, CapturedStream>,
-                                buffer: UnsafeMutableRawBufferPointer) -> Bool {
+                                _ name: StandardStream, buffer: UnsafeMutableRawBufferPointer) -> Bool {
         while true {
             let n = Syscall.read(fd, into: buffer)
             if n == 0 { return false }
             if n < 0 { return n == -Int(EAGAIN) }
-            if !self[keyPath: stream].append(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) { stop(.output) }
+            let kept = self[keyPath: stream].append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            if kept > 0, let output { output(name, UnsafeRawBufferPointer(rebasing: buffer[0..<kept])) }
+            if kept < n { stop(.output) }
         }
     }
 }

@@ -50,6 +50,8 @@ public func buildLogLamaApplication(
     LogRoutes(store: store, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics).register(on: router)
     AuditRoutes(store: store, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics).register(on: router)
     HealthRoutes(store: store).register(on: router)
+    ExportRoutes(store: store).register(on: router)
+    WebRoutes().register(on: router)
     MetricsRoutes(store: store, metrics: metrics).register(on: router)
     ServicesRoutes(urls: configuration.services).register(on: router)
 

@@ -15,6 +15,11 @@ int bj_memfd(const char *name);
 /// (noexec and the atime flags, which the kernel locks); 0 if `path` cannot be read.
 unsigned long bj_locked_mount_flags(const char *path);
 
+/// openat2(dirfd, path, O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC) resolved strictly below `dirfd`:
+/// RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS|RESOLVE_NO_XDEV (no "..", no symlink at any step,
+/// no mount crossing). Swift's Glibc has neither openat2 nor the RESOLVE_* flags. fd or -errno.
+int bj_open_beneath(int dirfd, const char *path);
+
 /// clone3 with CLONE_PIDFD is available (probe with an invalid call: ENOSYS means absent).
 int bj_has_clone3(void);
 

@@ -80,6 +80,8 @@ struct bj_plan {
     int seccomp_notify;              ///< 1: install with SECCOMP_FILTER_FLAG_NEW_LISTENER and send the fd back
     int seccomp_socket;              ///< child end of a socketpair receiving the listener fd (SCM_RIGHTS)
     const char *workdir;             ///< chdir target inside the new root
+    int workdir_socket;              ///< -1, or the child end of a socketpair: init sends an O_PATH fd of
+                                     ///< `workdir` over it (SCM_RIGHTS) before the program starts
     const char *path;                ///< program to execve
     char *const *argv;
     char *const *envp;
@@ -117,7 +119,7 @@ enum bj_stage {
     BJ_STAGE_FORK, BJ_STAGE_SETSID, BJ_STAGE_STDIO, BJ_STAGE_CLOSE_FDS, BJ_STAGE_RLIMIT, BJ_STAGE_CAP_BOUND,
     BJ_STAGE_CAP_AMBIENT, BJ_STAGE_SETGROUPS, BJ_STAGE_SETGID, BJ_STAGE_SETUID, BJ_STAGE_CAPS,
     BJ_STAGE_NO_NEW_PRIVS, BJ_STAGE_CHDIR, BJ_STAGE_SECCOMP, BJ_STAGE_SECCOMP_SEND, BJ_STAGE_EXEC,
-    BJ_STAGE_NOT_DUMPABLE, BJ_STAGE_SIGNALS,
+    BJ_STAGE_NOT_DUMPABLE, BJ_STAGE_SIGNALS, BJ_STAGE_WORKDIR_SEND,
 };
 
 /// The readable name of a stage ("mount", "pivot_root", ...).
