@@ -165,6 +165,7 @@ def main() -> None:
     args = parser.parse_args()
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     levels = [int(c) for c in args.concurrency.split(",")]
+    args.bin = os.path.abspath(args.bin)
 
     services = Services(args.bin, repo)
     try:
