@@ -67,6 +67,8 @@ let package = Package(
                 "Bexy", "ServiceKit", "ServiceHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Sources/Bexy/BexyService"),
         .executableTarget(

@@ -42,6 +42,7 @@ public struct BexyServer: Sendable {
         JobsRoute(execute: executeRoute, store: JobStore(retention: configuration.jobRetention)).register(on: router)
         HealthRoute(engine: engine, scheduler: scheduler).register(on: router)
         ProfilesRoute(profiles: engine.profiles).register(on: router)
+        MetricsRoute(metrics: scheduler.metrics, scheduler: scheduler).register(on: router)
         application = Application(
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [PeerDisconnectHandler()])),

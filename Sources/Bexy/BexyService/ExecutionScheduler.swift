@@ -46,6 +46,8 @@ public final class ExecutionScheduler: Service, Sendable {
     public let queueCapacity: Int
     /// How long running jobs may finish after shutdown begins.
     public let grace: Duration
+    /// What `GET /metrics` reports: outcomes, slot hold times and refusals.
+    public let metrics: BexyMetrics
     private let engine: Engine
     private let logger: Logger
     private let state: ConditionLock<State>
@@ -65,8 +67,10 @@ public final class ExecutionScheduler: Service, Sendable {
     ///   - slots: worker threads, hence concurrent sandboxes (at least 1).
     ///   - queueCapacity: jobs that may wait (0: refuse whenever every slot is busy).
     ///   - grace: how long running jobs may finish after shutdown begins.
-    public init(engine: Engine, slots: Int, queueCapacity: Int, grace: Duration, logger: Logger) {
+    public init(engine: Engine, slots: Int, queueCapacity: Int, grace: Duration, logger: Logger,
+                metrics: BexyMetrics = BexyMetrics()) {
         precondition(slots >= 1 && queueCapacity >= 0, "a scheduler needs a slot and a non-negative queue")
+        self.metrics = metrics
         self.engine = engine
         self.slots = slots
         self.queueCapacity = queueCapacity
@@ -98,7 +102,10 @@ public final class ExecutionScheduler: Service, Sendable {
             state.queue.append(execution)
             return nil
         }
-        if let refusal { throw refusal }
+        if let refusal {
+            metrics.recordRejection(refusal)
+            throw refusal
+        }
         return execution
     }
 
@@ -198,6 +205,7 @@ public final class ExecutionScheduler: Service, Sendable {
                 outcome = .auditFailed(error)
             }
             let elapsed = ContinuousClock.now - started
+            if case .finished(let result) = outcome { metrics.recordExecution(result.status, held: elapsed) }
             state.withLock { state in
                 state.running.removeValue(forKey: ObjectIdentifier(execution))
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
