@@ -42,6 +42,19 @@ import Glibc
         #expect(again.output.contains("0 values written"), "\(again.output)")
     }
 
+    @Test func anInvalidCentralValueIsOneLineNamingTheKey() async throws {
+        let harness = try Harness()
+        try "LOGLAMA_PORT=fifty\n".write(toFile: harness.directory + "/central.env", atomically: true, encoding: .utf8)
+        let environment = ["PYLAMA_ENV": harness.directory + "/central.env", "HOME": harness.directory]
+        for command in [["env"], ["serve", "--db", harness.directory + "/x.db"]] {
+            let refused = try await runLogLama(command, environment: environment)
+            #expect(refused.status == 1, "\(command): \(refused.output)")
+            let lines = refused.output.split(separator: "\n")
+            #expect(lines.count == 1, "\(command): \(refused.output)")
+            #expect(lines.first?.contains("LOGLAMA_PORT") == true && lines.first?.contains("fifty") == true)
+        }
+    }
+
     @Test func checkDepsReportsAPortInUse() async throws {
         let harness = try Harness()
         let listener = LoopbackSocket(listening: true)

@@ -32,12 +32,7 @@ struct BexyForwardCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let settings: PyLamaConfiguration
-        do {
-            settings = try PyLamaConfiguration.load()
-        } catch {
-            throw ValidationError(error.description)
-        }
+        let settings = try PyLamaConfiguration.load()  // a bad value: one line naming the key, exit 1
         let base = url ?? settings.url(of: "loglama")
         let forwarder = AuditForwarder(spoolPath: spool ?? AuditSpool.defaultPath(), endpoint: base + "/api/audit",
                                        batchSize: batchSize, token: settings["PYLAMA_INTERNAL_TOKEN"])

@@ -97,11 +97,7 @@ struct AuditCommand: AsyncParsableCommand {
             if let db {
                 path = db
             } else {
-                do {
-                    path = try PyLamaConfiguration.load()["LOGLAMA_DB"] ?? "loglama.db"
-                } catch {
-                    throw ValidationError(error.description)
-                }
+                path = try PyLamaConfiguration.load()["LOGLAMA_DB"] ?? "loglama.db"
             }
             let verification = try await LogLamaStore(path: path).verifyAuditChain()
             if let broken = verification.brokenAt {

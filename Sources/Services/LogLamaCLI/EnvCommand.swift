@@ -7,12 +7,7 @@ struct EnvCommand: ParsableCommand {
         commandName: "env", abstract: "Show the effective configuration (secrets masked).")
 
     func run() throws {
-        let configuration: PyLamaConfiguration
-        do {
-            configuration = try PyLamaConfiguration.load()
-        } catch {
-            throw ValidationError(error.description)
-        }
+        let configuration = try PyLamaConfiguration.load()  // a bad value: one line naming the key, exit 1
         print("# central file: \(configuration.centralPath)")
         for (key, value) in configuration.masked { print("\(key)=\(value)") }
     }

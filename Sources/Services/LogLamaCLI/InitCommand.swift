@@ -13,12 +13,7 @@ struct InitCommand: ParsableCommand {
     func run() throws {
         let environment = ProcessEnvironment.current()
         let path = PyLamaConfiguration.centralPath(environment: environment)
-        let report: CentralEnvironment.Report
-        do {
-            report = try CentralEnvironment.initialize(path: path, force: force, environment: environment)
-        } catch {
-            throw ValidationError(error.description)
-        }
+        let report = try CentralEnvironment.initialize(path: path, force: force, environment: environment)
         print("\(path): \(report.written.count) values written, \(report.kept.count) kept"
               + (report.kept.isEmpty || force ? "" : " (use --force to replace them)"))
     }

@@ -24,12 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let settings: PyLamaConfiguration
-        do {
-            settings = try PyLamaConfiguration.load()
-        } catch {
-            throw ValidationError(error.description)
-        }
+        let settings = try PyLamaConfiguration.load()  // a bad value: one line naming the key, exit 1
         var configuration = LogLamaConfiguration(
             host: host ?? settings.host(of: "loglama"),
             port: try port ?? settings.port(of: "loglama"),
