@@ -52,7 +52,7 @@ import Testing
                 let cleared = try await gateway.send(.POST, "/api/loglama/api/logs/clear", token: Gateway.adminToken,
                                                      body: "{}")
                 #expect(cleared.status == 200, "\(cleared.text)")
-                #expect(cleared.json?.member("deleted")?.integer == 1)
+                #expect(cleared.json?["deleted"]?.int == 1)
             }
         }
     }
@@ -63,7 +63,7 @@ import Testing
                 let created = try await gateway.send(.POST, "/api/tokens", token: Gateway.adminToken,
                                                      body: #"{"name": "ci", "role": "user"}"#)
                 #expect(created.status == 201, "\(created.text)")
-                let token = try #require(created.json?.member("token")?.text)
+                let token = try #require(created.json?["token"]?.string)
                 #expect(try await gateway.send(.POST, "/api/bexy/execute", token: token, body: "{}").status == 200)
 
                 expectEnvelope(try await gateway.send(.POST, "/api/tokens", token: Gateway.adminToken,
@@ -72,10 +72,10 @@ import Testing
                 let badRole = try await gateway.send(.POST, "/api/tokens", token: Gateway.adminToken,
                                                      body: #"{"name": "x", "role": "root"}"#)
                 expectEnvelope(badRole, status: 400, code: "invalid_field")
-                #expect(badRole.json?.member("error")?.member("field")?.text == "role")
+                #expect(badRole.json?["error"]?["field"]?.string == "role")
 
                 let listed = try await gateway.send(.GET, "/api/tokens", token: Gateway.adminToken)
-                #expect(listed.json?.member("tokens")?.elements.compactMap { $0.member("name")?.text } == ["ci", "default"])
+                #expect(listed.json?["tokens"]?.array.compactMap { $0["name"]?.string } == ["ci", "default"])
                 #expect(!listed.text.contains(token) && !listed.text.contains(Gateway.adminToken))
 
                 #expect(try await gateway.send(.DELETE, "/api/tokens/ci", token: Gateway.adminToken).status == 200)

@@ -26,14 +26,14 @@ struct BexyEndToEndTests {
 
             let ran = try await gateway.send(.POST, "/api/bexy/execute", token: token, body: program)
             #expect(ran.status == 200, "\(ran.text)")
-            #expect(ran.json?.member("stdout")?.text == "42\n")
-            #expect(ran.json?.member("success")?.boolean == true)
+            #expect(ran.json?["stdout"]?.string == "42\n")
+            #expect(ran.json?["success"]?.bool == true)
             #expect(checker.problems("POST", "/api/bexy/execute", status: ran.status, body: ran.json).isEmpty)
 
             let failed = try await gateway.send(.POST, "/api/bexy/execute", token: token, body: #"{"code": "1/0"}"#)
             #expect(failed.status == 200, "\(failed.text)")
-            #expect(failed.json?.member("success")?.boolean == false)
-            #expect(failed.json?.member("error_type")?.text == "ZeroDivisionError")
+            #expect(failed.json?["success"]?.bool == false)
+            #expect(failed.json?["error_type"]?.string == "ZeroDivisionError")
 
             for path in ["/api/bexy/health", "/api/bexy/profiles"] {
                 let reply = try await gateway.send(.GET, path, token: token)
@@ -41,7 +41,7 @@ struct BexyEndToEndTests {
                 #expect(checker.problems("GET", path, status: reply.status, body: reply.json).isEmpty)
             }
 
-            let ids = [ran, failed].compactMap { $0.json?.member("id")?.text }
+            let ids = [ran, failed].compactMap { $0.json?["id"]?.string }
             let records = try AuditSpool(path: bexy.stateDirectory + "/audit.db").list(limit: 100)
             for id in ids {
                 let matching = records.filter { $0.id == id }

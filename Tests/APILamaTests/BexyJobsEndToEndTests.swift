@@ -17,7 +17,7 @@ extension BexyEndToEndTests {
             let accepted = try await gateway.send(.POST, "/api/bexy/jobs", token: token, body: Self.ticker)
             #expect(accepted.status == 202, "\(accepted.text)")
             #expect(checker.problems("POST", "/api/bexy/jobs", status: accepted.status, body: accepted.json).isEmpty)
-            let id = try #require(accepted.json?.member("id")?.text)
+            let id = try #require(accepted.json?["id"]?.string)
             let job = "/api/bexy/jobs/\(id)"
 
             let (stateAtFirstOutput, stream) = try await withDeadline {
@@ -33,7 +33,7 @@ extension BexyEndToEndTests {
                         // The first chunk came through the gateway while the job still runs: it was not held back.
                         let now = try await gateway.send(.GET, job, token: token)
                         #expect(checker.problems("GET", "/api/bexy/jobs/{id}", status: now.status, body: now.json).isEmpty)
-                        stateAtFirstOutput = now.json?.member("state")?.text
+                        stateAtFirstOutput = now.json?["state"]?.string
                     }
                 }
                 return (stateAtFirstOutput, received)
@@ -45,8 +45,8 @@ extension BexyEndToEndTests {
             #expect(events.dropLast().allSatisfy { $0 == "event: stdout" }, "\(stream)")
 
             let ended = try await gateway.send(.GET, job, token: token)
-            #expect(ended.json?.member("state")?.text == "finished")
-            #expect(ended.json?.member("result")?.member("stdout")?.text == (0..<6).map { "tick \($0)\n" }.joined())
+            #expect(ended.json?["state"]?.string == "finished")
+            #expect(ended.json?["result"]?["stdout"]?.string == (0..<6).map { "tick \($0)\n" }.joined())
             let deleted = try await gateway.send(.DELETE, job, token: token)
             #expect(deleted.status == 200)
             #expect(checker.problems("DELETE", "/api/bexy/jobs/{id}", status: deleted.status, body: deleted.json).isEmpty)
@@ -54,7 +54,7 @@ extension BexyEndToEndTests {
             #expect(unknown.status == 404)
             #expect(checker.problems("GET", "/api/bexy/jobs/{id}", status: 404, body: unknown.json).isEmpty)
 
-            let resultID = try #require(ended.json?.member("result")?.member("id")?.text)
+            let resultID = try #require(ended.json?["result"]?["id"]?.string)
             let records = try AuditSpool(path: bexy.stateDirectory + "/audit.db").list(limit: 100)
             #expect(records.filter { $0.id == resultID }.map(\.requester) == ["jobs-user"])
         }

@@ -20,7 +20,7 @@ import Testing
                 #expect(token.hasPrefix("plm_") && token.count == 47, "\(created.stdout)")
                 #expect(created.stderr.contains("cannot be shown again"))
                 let used = try await gateway.send(.POST, "/api/bexy/execute", token: token, body: "{}")
-                #expect(used.json?.member("headers")?.member("x-pylama-requester")?.text == "ci-bot")
+                #expect(used.json?["headers"]?["x-pylama-requester"]?.string == "ci-bot")
 
                 let again = try APILamaBinary.run(["token", "create", "--name", "ci-bot", "--role", "user"],
                                                   environment: environment, directory: directory)

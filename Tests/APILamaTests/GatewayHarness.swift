@@ -78,42 +78,10 @@ func withGateway(upstreams ports: [String: Int] = [:],
 func expectEnvelope(_ reply: Reply, status: Int, code: String, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(reply.status == status, "\(reply.status): \(reply.text)", sourceLocation: sourceLocation)
     let json = reply.json
-    #expect(json?.member("status")?.text == "error", "\(reply.text)", sourceLocation: sourceLocation)
-    #expect(json?.member("error")?.member("code")?.text == code, "\(reply.text)", sourceLocation: sourceLocation)
-    #expect(json?.member("error")?.member("message")?.text?.isEmpty == false, sourceLocation: sourceLocation)
-    let requestID = json?.member("request_id")?.text
+    #expect(json?["status"]?.string == "error", "\(reply.text)", sourceLocation: sourceLocation)
+    #expect(json?["error"]?["code"]?.string == code, "\(reply.text)", sourceLocation: sourceLocation)
+    #expect(json?["error"]?["message"]?.string?.isEmpty == false, sourceLocation: sourceLocation)
+    let requestID = json?["request_id"]?.string
     #expect(requestID != nil && requestID == reply.header("X-Request-ID"), "\(reply.text)",
             sourceLocation: sourceLocation)
-}
-
-extension JSONValue {
-    /// The member `key` of an object.
-    func member(_ key: String) -> JSONValue? {
-        if case .object(let members) = self { return members[key] }
-        return nil
-    }
-
-    /// The elements of an array, or none.
-    var elements: [JSONValue] {
-        if case .array(let values) = self { return values }
-        return []
-    }
-
-    /// The value of a string.
-    var text: String? {
-        if case .string(let value) = self { return value }
-        return nil
-    }
-
-    /// The value of a boolean.
-    var boolean: Bool? {
-        if case .bool(let value) = self { return value }
-        return nil
-    }
-
-    /// The value of an integer.
-    var integer: Int? {
-        if case .integer(let value) = self { return Int(value) }
-        return nil
-    }
 }

@@ -7,23 +7,23 @@ import Testing
         try await withLogLama { logLamaPort in
             try await withGateway(upstreams: ["loglama": logLamaPort]) { gateway in
                 let own = try await gateway.send(.GET, "/health")
-                #expect(own.json?.member("status")?.text == "healthy")
-                #expect(own.json?.member("service")?.text == "apilama")
+                #expect(own.json?["status"]?.string == "healthy")
+                #expect(own.json?["service"]?.string == "apilama")
 
                 let reply = try await gateway.send(.GET, "/api/health")
                 #expect(reply.status == 200, "\(reply.text)")
                 let json = try #require(reply.json)
-                #expect(json.member("status")?.text == "degraded")
-                let services = json.member("services")?.elements ?? []
-                #expect(services.compactMap { $0.member("name")?.text } == ["bexy", "loglama", "shellama", "pyllm", "pylama"])
-                let logLama = try #require(services.first { $0.member("name")?.text == "loglama" })
-                #expect(logLama.member("active")?.boolean == true)
-                #expect(logLama.member("http_status")?.integer == 200)
-                #expect(logLama.member("latency_ms") != nil)
-                #expect(logLama.member("route")?.text == "/api/loglama")
-                let bexy = try #require(services.first { $0.member("name")?.text == "bexy" })
-                #expect(bexy.member("active")?.boolean == false)
-                #expect(bexy.member("error")?.text == "connection refused", "\(reply.text)")
+                #expect(json["status"]?.string == "degraded")
+                let services = json["services"]?.array ?? []
+                #expect(services.compactMap { $0["name"]?.string } == ["bexy", "loglama", "shellama", "pyllm", "pylama"])
+                let logLama = try #require(services.first { $0["name"]?.string == "loglama" })
+                #expect(logLama["active"]?.bool == true)
+                #expect(logLama["http_status"]?.int == 200)
+                #expect(logLama["latency_ms"] != nil)
+                #expect(logLama["route"]?.string == "/api/loglama")
+                let bexy = try #require(services.first { $0["name"]?.string == "bexy" })
+                #expect(bexy["active"]?.bool == false)
+                #expect(bexy["error"]?.string == "connection refused", "\(reply.text)")
             }
         }
     }
@@ -33,7 +33,7 @@ import Testing
             let all = Dictionary(uniqueKeysWithValues: ["bexy", "loglama", "shellama", "getllm", "pylama"].map { ($0, port) })
             try await withGateway(upstreams: all) { gateway in
                 let reply = try await gateway.send(.GET, "/api/health")
-                #expect(reply.json?.member("status")?.text == "healthy", "\(reply.text)")
+                #expect(reply.json?["status"]?.string == "healthy", "\(reply.text)")
             }
         }
     }

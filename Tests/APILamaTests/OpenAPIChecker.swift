@@ -8,7 +8,7 @@ struct OpenAPIChecker {
 
     /// Every `METHOD path` the document describes.
     var operations: Set<String> {
-        guard case .object(let paths) = document.member("paths") ?? .null else { return [] }
+        guard case .object(let paths) = document["paths"] ?? .null else { return [] }
         var result: Set<String> = []
         for (path, item) in paths {
             guard case .object(let methods) = item else { continue }
@@ -20,13 +20,13 @@ struct OpenAPIChecker {
     /// What is wrong with answering `method path` (a path template of the document) with `status` and `body`.
     func problems(_ method: String, _ path: String, status: Int, body: JSONValue?) -> [String] {
         let label = "\(method) \(path) -> \(status)"
-        guard let operation = document.member("paths")?.member(path)?.member(method.lowercased()) else {
+        guard let operation = document["paths"]?[path]?[method.lowercased()] else {
             return ["\(method) \(path) is not documented"]
         }
-        guard let response = operation.member("responses")?.member(String(status)).map(resolve) else {
+        guard let response = operation["responses"]?[String(status)].map(resolve) else {
             return ["\(label): status not documented"]
         }
-        guard let schema = response.member("content")?.member("application/json")?.member("schema") else { return [] }
+        guard let schema = response["content"]?["application/json"]?["schema"] else { return [] }
         guard let body else { return ["\(label): the body is not JSON"] }
         return conform(body, to: schema, at: label + " $")
     }
@@ -34,26 +34,26 @@ struct OpenAPIChecker {
     private func conform(_ value: JSONValue, to schema: JSONValue, at location: String) -> [String] {
         let schema = resolve(schema)
         var problems: [String] = []
-        if let type = schema.member("type")?.text, !Self.matches(value, type) {
+        if let type = schema["type"]?.string, !Self.matches(value, type) {
             problems.append("\(location): expected \(type), got \(value.serialized.prefix(80))")
         }
-        if let allowed = schema.member("enum")?.elements, !allowed.contains(value) {
+        if let allowed = schema["enum"]?.array, !allowed.contains(value) {
             problems.append("\(location): \(value.serialized) is not one of \(JSONValue.array(allowed).serialized)")
         }
-        if let constant = schema.member("const"), value != constant {
+        if let constant = schema["const"], value != constant {
             problems.append("\(location): \(value.serialized) is not \(constant.serialized)")
         }
         if case .object(let members) = value {
-            for key in schema.member("required")?.elements.compactMap(\.text) ?? [] where members[key] == nil {
+            for key in schema["required"]?.array.compactMap(\.string) ?? [] where members[key] == nil {
                 problems.append("\(location): required key `\(key)` is missing")
             }
-            if case .object(let properties) = schema.member("properties") ?? .null {
+            if case .object(let properties) = schema["properties"] ?? .null {
                 for (key, property) in properties {
                     if let member = members[key] { problems += conform(member, to: property, at: location + "." + key) }
                 }
             }
         }
-        if case .array(let items) = value, let itemSchema = schema.member("items") {
+        if case .array(let items) = value, let itemSchema = schema["items"] {
             for (index, item) in items.enumerated() {
                 problems += conform(item, to: itemSchema, at: location + "[\(index)]")
             }
@@ -63,10 +63,10 @@ struct OpenAPIChecker {
 
     /// Follows a local `$ref` (`#/components/schemas/Error`).
     private func resolve(_ value: JSONValue) -> JSONValue {
-        guard let reference = value.member("$ref")?.text, reference.hasPrefix("#/") else { return value }
+        guard let reference = value["$ref"]?.string, reference.hasPrefix("#/") else { return value }
         var target = document
         for part in reference.dropFirst(2).split(separator: "/") {
-            guard let next = target.member(String(part)) else { return .null }
+            guard let next = target[String(part)] else { return .null }
             target = next
         }
         return resolve(target)

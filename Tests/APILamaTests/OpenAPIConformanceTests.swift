@@ -22,7 +22,7 @@ import Testing
         try await withLogLama { logLamaPort in
             try await withGateway(upstreams: ["loglama": logLamaPort], configure: { $0.maxBodyBytes = 4096 }) { gateway in
                 let document = try #require(try await gateway.send(.GET, "/api/openapi.json").json)
-                #expect(document.member("openapi")?.text?.hasPrefix("3.") == true)
+                #expect(document["openapi"]?.string?.hasPrefix("3.") == true)
                 let checker = OpenAPIChecker(document: document)
 
                 let admin = Gateway.adminToken

@@ -18,12 +18,12 @@ import Testing
 
                 let stored = try await gateway.send(.POST, "/api/loglama/api/logs", token: Gateway.adminToken, body: record)
                 #expect(stored.status == 201, "\(stored.text)")
-                #expect(stored.json?.member("accepted")?.integer == 1)
+                #expect(stored.json?["accepted"]?.int == 1)
 
                 let listed = try await gateway.send(.GET, "/api/loglama/api/logs?component=apilama-test",
                                                     token: Gateway.adminToken)
                 #expect(listed.status == 200, "\(listed.text)")
-                #expect(listed.json?.member("logs")?.elements.first?.member("message")?.text == "through the gateway")
+                #expect(listed.json?["logs"]?.array.first?["message"]?.string == "through the gateway")
             }
         }
     }
@@ -39,17 +39,17 @@ import Testing
                     body: #"{"code": "print(1)"}"#)
                 #expect(reply.status == 200, "\(reply.text)")
                 let echo = try #require(reply.json)
-                #expect(echo.member("method")?.text == "POST")
-                #expect(echo.member("path")?.text == "/execute")
-                #expect(echo.member("query")?.text == "profile=strict")
-                #expect(echo.member("body_bytes")?.integer == 20)
-                let headers = try #require(echo.member("headers"))
-                #expect(headers.member("authorization")?.text == "Bearer \(Gateway.internalToken)")
-                #expect(headers.member("x-pylama-requester")?.text == "alice")
-                #expect(headers.member("x-request-id")?.text == "req-42")
+                #expect(echo["method"]?.string == "POST")
+                #expect(echo["path"]?.string == "/execute")
+                #expect(echo["query"]?.string == "profile=strict")
+                #expect(echo["body_bytes"]?.int == 20)
+                let headers = try #require(echo["headers"])
+                #expect(headers["authorization"]?.string == "Bearer \(Gateway.internalToken)")
+                #expect(headers["x-pylama-requester"]?.string == "alice")
+                #expect(headers["x-request-id"]?.string == "req-42")
                 #expect(reply.header("X-Request-ID") == "req-42")
-                #expect(headers.member("cookie") == nil)
-                #expect(headers.member("x-forwarded-for") == nil)
+                #expect(headers["cookie"] == nil)
+                #expect(headers["x-forwarded-for"] == nil)
                 #expect(!reply.text.contains(token))
             }
         }
@@ -71,7 +71,7 @@ import Testing
             let reply = try await gateway.send(.POST, "/api/bexy/execute", token: Gateway.adminToken,
                                                body: #"{"code": "print(1)"}"#)
             expectEnvelope(reply, status: 503, code: "service_unavailable")
-            #expect(reply.json?.member("error")?.member("message")?.text?.contains("bexy is not reachable") == true,
+            #expect(reply.json?["error"]?["message"]?.string?.contains("bexy is not reachable") == true,
                     "\(reply.text)")
         }
     }
@@ -84,7 +84,7 @@ import Testing
                                   configure: { $0.upstreamTimeout = .milliseconds(300) }) { gateway in
                 let reply = try await gateway.send(.GET, "/api/shellama/never", token: Gateway.adminToken)
                 expectEnvelope(reply, status: 504, code: "upstream_timeout")
-                #expect(reply.json?.member("error")?.member("message")?.text?.contains("shellama") == true)
+                #expect(reply.json?["error"]?["message"]?.string?.contains("shellama") == true)
             }
         }
     }
@@ -95,7 +95,7 @@ import Testing
         try await withGateway(upstreams: ["pylama": listener.port]) { gateway in
             let reply = try await gateway.send(.GET, "/api/pylama/models", token: Gateway.adminToken)
             expectEnvelope(reply, status: 502, code: "bad_gateway")
-            #expect(reply.json?.member("error")?.member("message")?.text?.contains("pylama") == true)
+            #expect(reply.json?["error"]?["message"]?.string?.contains("pylama") == true)
         }
     }
 
@@ -108,7 +108,7 @@ import Testing
 
                 let fits = try await gateway.send(.POST, "/api/bexy/execute", token: Gateway.adminToken,
                                                   body: String(repeating: "x", count: 1024))
-                #expect(fits.json?.member("body_bytes")?.integer == 1024, "\(fits.text)")
+                #expect(fits.json?["body_bytes"]?.int == 1024, "\(fits.text)")
 
                 var chunked = HTTPClientRequest(url: gateway.baseURL + "/api/bexy/execute")
                 chunked.method = .POST
@@ -131,7 +131,7 @@ import Testing
                     expectEnvelope(try await gateway.send(.POST, path, token: token), status: 400, code: "invalid_path")
                 }
                 let doubled = try await gateway.send(.GET, "/api/loglama//api//logs", token: token)
-                #expect(doubled.json?.member("path")?.text == "/api/logs", "\(doubled.text)")
+                #expect(doubled.json?["path"]?.string == "/api/logs", "\(doubled.text)")
             }
         }
     }

@@ -139,36 +139,6 @@ extension HTTPClient {
 }
 
 extension JSONValue {
-    subscript(key: String) -> JSONValue? {
-        if case .object(let members) = self { return members[key] }
-        return nil
-    }
-
-    var string: String? {
-        if case .string(let value) = self { return value }
-        return nil
-    }
-
-    var int: Int? {
-        if case .integer(let value) = self { return Int(value) }
-        return nil
-    }
-
-    var bool: Bool? {
-        if case .bool(let value) = self { return value }
-        return nil
-    }
-
-    var array: [JSONValue] {
-        if case .array(let values) = self { return values }
-        return []
-    }
-
-    var keys: Set<String> {
-        if case .object(let members) = self { return Set(members.keys) }
-        return []
-    }
-
     /// `error.field` of an error envelope.
     var errorField: String? { self["error"]?["field"]?.string }
     /// `error.code` of an error envelope.

@@ -82,12 +82,6 @@ private func withUnhealthyServer(_ body: @Sendable (Int) async throws -> Void) a
 }
 
 extension JSONValue {
-    /// The members' names of an object; empty for anything else.
-    fileprivate var keys: Set<String> {
-        if case .object(let members) = self { return Set(members.keys) }
-        return []
-    }
-
     /// A JSON number, integer or not.
     fileprivate var number: Double? {
         switch self {

@@ -57,10 +57,10 @@ enum AuditExportColumns {
         for key in recordKeys {
             if key == "limits" {
                 columns += limitKeys.map { limit in
-                    .init(name: "limits.\(limit)") { CSVCell($0.record[member: "limits"]?[member: limit]) }
+                    .init(name: "limits.\(limit)") { CSVCell($0.record["limits"]?[limit]) }
                 }
             } else {
-                columns.append(.init(name: key) { CSVCell($0.record[member: key]) })
+                columns.append(.init(name: key) { CSVCell($0.record[key]) })
             }
         }
         return columns
@@ -76,13 +76,5 @@ extension ExportColumn {
     /// The CSV line for `row`.
     static func line(_ columns: [ExportColumn<Row>], _ row: Row) -> String {
         CSVEncoder.line(columns.map { $0.cell(row) })
-    }
-}
-
-extension JSONValue {
-    /// The member `key` of an object; `nil` for any other value or an absent key.
-    fileprivate subscript(member key: String) -> JSONValue? {
-        if case .object(let members) = self { return members[key] }
-        return nil
     }
 }

@@ -65,7 +65,7 @@ struct AuditCommand: AsyncParsableCommand {
             if let since { query.append(("since", TimeWindow.instant(since)!)) }
             if let until { query.append(("until", TimeWindow.instant(until)!)) }
             let listing = try await client.get("/api/audit", query: query)
-            let stored = listing["records"]?.elements ?? []
+            let stored = listing["records"]?.array ?? []
             if json {
                 for entry in stored { print(entry.serialized) }
                 return

@@ -66,18 +66,6 @@ struct LogLamaClient {
 }
 
 extension JSONValue {
-    /// The member `key` of an object (nil otherwise).
-    subscript(key: String) -> JSONValue? {
-        if case .object(let members) = self { return members[key] }
-        return nil
-    }
-
-    /// The elements of an array (empty otherwise).
-    var elements: [JSONValue] {
-        if case .array(let values) = self { return values }
-        return []
-    }
-
     /// A scalar as plain text: strings unquoted, numbers and booleans as written, null and containers as JSON.
     var text: String {
         switch self {

@@ -53,7 +53,7 @@ struct LogsCommand: AsyncParsableCommand {
         var query = filters + [("page_size", String(limit)), ("sort_by", "timestamp"), ("sort_direction", "desc")]
         if let start { query.append(("start_date", start)) }
         var cursor = FollowCursor(start: start)
-        for entry in try await client.get("/api/logs", query: query)["logs"]?.elements.reversed() ?? [] {
+        for entry in try await client.get("/api/logs", query: query)["logs"]?.array.reversed() ?? [] {
             cursor.note(entry)
             print(render(entry))
         }
@@ -62,7 +62,7 @@ struct LogsCommand: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(Int(interval * 1000)))
             var page = filters + [("page_size", "1000"), ("sort_by", "timestamp"), ("sort_direction", "asc")]
             if let from = cursor.timestamp { page.append(("start_date", from)) }
-            for entry in try await client.get("/api/logs", query: page)["logs"]?.elements ?? []
+            for entry in try await client.get("/api/logs", query: page)["logs"]?.array ?? []
             where cursor.isNew(entry) {
                 cursor.note(entry)
                 print(render(entry))
