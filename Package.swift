@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "bexy", targets: ["BexyCLI"]),
         .executable(name: "bexy-server", targets: ["BexyServerCLI"]),
+        .executable(name: "bexy-zygote", targets: ["BexyZygote"]),
         .library(name: "Jail", targets: ["Jail"]),
         .library(name: "Bexy", targets: ["Bexy"]),
         .executable(name: "loglama", targets: ["LogLamaCLI"]),
@@ -29,13 +30,16 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
-        // MARK: System libraries (Debian: libseccomp-dev, libcap-dev, libsqlite3-dev)
+        // MARK: System libraries (Debian: libseccomp-dev, libcap-dev, python3-dev, libsqlite3-dev)
         .systemLibrary(
             name: "CSeccomp", path: "Sources/Jail/CSeccomp", pkgConfig: "libseccomp",
             providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(
             name: "CCap", path: "Sources/Jail/CCap", pkgConfig: "libcap",
             providers: [.apt(["libcap-dev"])]),
+        .systemLibrary(
+            name: "CPython", path: "Sources/Jail/CPython", pkgConfig: "python3-embed",
+            providers: [.apt(["python3-dev"])]),
         .systemLibrary(
             name: "CSQLite", path: "Sources/Bexy/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
@@ -46,6 +50,10 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra", "-Werror"])]),
         .target(
             name: "Jail", dependencies: ["CJailShim", "CSeccomp", "CCap"], path: "Sources/Jail/Jail"),
+        // The warm path's fork server: one pre-initialised interpreter per profile, in C (see zygote.c).
+        .executableTarget(
+            name: "BexyZygote", dependencies: ["CJailShim", "CCap", "CPython"], path: "Sources/Jail/BexyZygote",
+            cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra", "-Werror"])]),
 
         // MARK: Bexy: the execution engine and its CLI
         .target(

@@ -15,8 +15,8 @@ import Glibc
 struct ContainmentTests {
     // MARK: Running programs
 
-    @Test func helloWorld() throws {
-        let result = try Harness.run("print('hello from the sandbox')")
+    @Test(arguments: SandboxKind.allCases) func helloWorld(_ sandbox: SandboxKind) throws {
+        let result = try Harness.run("print('hello from the sandbox')", sandbox: sandbox)
         #expect(result.status == .ok)
         #expect(result.success)
         #expect(result.exitCode == 0)
@@ -25,41 +25,41 @@ struct ContainmentTests {
         #expect(result.peakMemoryBytes ?? 0 > 0)
     }
 
-    @Test func exitCodeIsForwarded() throws {
-        let result = try Harness.run("import sys; print('bye'); sys.exit(3)")
+    @Test(arguments: SandboxKind.allCases) func exitCodeIsForwarded(_ sandbox: SandboxKind) throws {
+        let result = try Harness.run("import sys; print('bye'); sys.exit(3)", sandbox: sandbox)
         #expect(result.status == .runtimeError)
         #expect(result.exitCode == 3)
         #expect(!result.success)
     }
 
-    @Test func stdinAndArgumentsReachTheProgram() throws {
+    @Test(arguments: SandboxKind.allCases) func stdinAndArgumentsReachTheProgram(_ sandbox: SandboxKind) throws {
         let result = try Harness.run("import sys; print(sys.stdin.read().upper(), sys.argv[1:])", stdin: "abc",
-                                     arguments: ["x", "--y"])
+                                     arguments: ["x", "--y"], sandbox: sandbox)
         #expect(result.stdout == "ABC ['x', '--y']\n")
     }
 
-    @Test func tracebackGivesTheExceptionClass() throws {
-        let result = try Harness.run("def f():\n    return 1/0\nf()")
+    @Test(arguments: SandboxKind.allCases) func tracebackGivesTheExceptionClass(_ sandbox: SandboxKind) throws {
+        let result = try Harness.run("def f():\n    return 1/0\nf()", sandbox: sandbox)
         #expect(result.status == .runtimeError)
         #expect(result.errorType == "ZeroDivisionError")
         #expect(result.errorMessage == "division by zero")
         #expect(result.stderr.contains("Traceback"))
     }
 
-    @Test func syntaxErrorIsReported() throws {
-        let result = try Harness.run("x = = 1")
+    @Test(arguments: SandboxKind.allCases) func syntaxErrorIsReported(_ sandbox: SandboxKind) throws {
+        let result = try Harness.run("x = = 1", sandbox: sandbox)
         #expect(result.errorType == "SyntaxError")
     }
 
-    @Test func jobFilesAreInTheWorkingDirectory() throws {
+    @Test(arguments: SandboxKind.allCases) func jobFilesAreInTheWorkingDirectory(_ sandbox: SandboxKind) throws {
         let result = try Harness.run("import os; print(open('data/in.txt').read(), os.getcwd())",
-                                     files: [JobFile(path: "data/in.txt", contents: Array("payload".utf8))])
+                                     files: [JobFile(path: "data/in.txt", contents: Array("payload".utf8))], sandbox: sandbox)
         #expect(result.stdout == "payload /sandbox\n")
     }
 
     // MARK: Limits
 
-    @Test func timeoutKillsTheWholeJobIncludingADaemonizedGrandchild() throws {
+    @Test(arguments: SandboxKind.allCases) func timeoutKillsTheWholeJobIncludingADaemonizedGrandchild(_ sandbox: SandboxKind) throws {
         let code = """
             import os, time
             if os.fork() == 0:
@@ -69,7 +69,7 @@ struct ContainmentTests {
                 os._exit(0)
             time.sleep(60)
             """
-        let result = try Harness.run(code, overrides: LimitOverrides(timeoutMs: 1000))
+        let result = try Harness.run(code, overrides: LimitOverrides(timeoutMs: 1000), sandbox: sandbox)
         #expect(result.status == .timeout)
         #expect(result.limitHit == "wall")
         #expect(result.errorType == "TimeoutError")
@@ -78,27 +78,27 @@ struct ContainmentTests {
         #expect(Leftovers.find().isEmpty, "\(Leftovers.find())")  // its slot, once free, holds no process
     }
 
-    @Test func cpuLimitStopsABusyLoop() throws {
-        let result = try Harness.run("while True: pass", overrides: LimitOverrides(timeoutMs: 8000, cpuTimeMs: 1000))
+    @Test(arguments: SandboxKind.allCases) func cpuLimitStopsABusyLoop(_ sandbox: SandboxKind) throws {
+        let result = try Harness.run("while True: pass", overrides: LimitOverrides(timeoutMs: 8000, cpuTimeMs: 1000), sandbox: sandbox)
         #expect(result.status == .timeout)
         #expect(result.limitHit == "cpu")
     }
 
-    @Test func memoryBombHitsTheMemoryLimit() throws {
-        let result = try Harness.run("x = []\nwhile True: x.append(bytearray(1 << 20))")
+    @Test(arguments: SandboxKind.allCases) func memoryBombHitsTheMemoryLimit(_ sandbox: SandboxKind) throws {
+        let result = try Harness.run("x = []\nwhile True: x.append(bytearray(1 << 20))", sandbox: sandbox)
         #expect(result.status == .memoryLimit)
         #expect(result.errorType == "MemoryError")
         #expect((result.peakMemoryBytes ?? 0) <= 128 << 20)
     }
 
-    @Test func tmpfsCountsAgainstTheMemoryLimit() throws {
+    @Test(arguments: SandboxKind.allCases) func tmpfsCountsAgainstTheMemoryLimit(_ sandbox: SandboxKind) throws {
         let code = "f = open('/dev/shm/fill', 'wb')\nwhile True: f.write(b'x' * (1 << 20)); f.flush()"
-        let result = try Harness.run(code, overrides: LimitOverrides(memoryBytes: 8 << 20))
+        let result = try Harness.run(code, overrides: LimitOverrides(memoryBytes: 8 << 20), sandbox: sandbox)
         #expect(result.status == .memoryLimit || result.errorType == "OSError")
         #expect(result.status != .ok)
     }
 
-    @Test func forkBombIsContained() throws {
+    @Test(arguments: SandboxKind.allCases) func forkBombIsContained(_ sandbox: SandboxKind) throws {
         let code = """
             import os, time
             children = 0
@@ -110,7 +110,7 @@ struct ContainmentTests {
             except OSError as e:
                 print(children, e.errno)
             """
-        let result = try Harness.run(code)
+        let result = try Harness.run(code, sandbox: sandbox)
         #expect(result.status == .ok)
         let fields = result.stdout.split(separator: " ")
         #expect(Int(fields.first ?? "") ?? 99 < 16)
@@ -119,22 +119,22 @@ struct ContainmentTests {
         #expect(Leftovers.find().isEmpty, "\(Leftovers.find())")  // its slot, once free, holds no process
     }
 
-    @Test func outputIsCappedAndTheJobStopped() throws {
-        let result = try Harness.run("import sys\nwhile True: sys.stdout.write('x' * 65536)")
+    @Test(arguments: SandboxKind.allCases) func outputIsCappedAndTheJobStopped(_ sandbox: SandboxKind) throws {
+        let result = try Harness.run("import sys\nwhile True: sys.stdout.write('x' * 65536)", sandbox: sandbox)
         #expect(result.status == .outputLimit)
         #expect(result.stdoutTruncated)
         #expect(result.stdout.utf8.count == 1 << 20)
     }
 
-    @Test func fileSizeLimitApplies() throws {
-        let result = try Harness.run("open('/tmp/big', 'wb').write(b'x' * (2 << 20))")
+    @Test(arguments: SandboxKind.allCases) func fileSizeLimitApplies(_ sandbox: SandboxKind) throws {
+        let result = try Harness.run("open('/tmp/big', 'wb').write(b'x' * (2 << 20))", sandbox: sandbox)
         #expect(result.status == .runtimeError)
         #expect(result.stderr.contains("File too large"))
     }
 
     // MARK: Isolation
 
-    @Test func tcpConnectToAHostLoopbackServerFails() throws {
+    @Test(arguments: SandboxKind.allCases) func tcpConnectToAHostLoopbackServerFails(_ sandbox: SandboxKind) throws {
         let server = LoopbackSocket(listening: true)
         let port = server.port
         let code = """
@@ -146,14 +146,14 @@ struct ContainmentTests {
                 print('refused', e.errno)
             print(open('/proc/net/dev').read().count(':') - 0)
             """
-        let result = try Harness.run(code)
+        let result = try Harness.run(code, sandbox: sandbox)
         #expect(result.stdout.hasPrefix("refused"))
         // nothing reached the host's listener
         _ = fcntl(server.fd, F_SETFL, O_NONBLOCK)
         #expect(accept(server.fd, nil, nil) == -1)
     }
 
-    @Test func onlyTmpAndTheWorkingDirectoryAreWritable() throws {
+    @Test(arguments: SandboxKind.allCases) func onlyTmpAndTheWorkingDirectoryAreWritable(_ sandbox: SandboxKind) throws {
         let code = """
             import os
             for path in ['/etc/x', '/usr/x', '/x', '/proc/x', '/dev/x', '/tmp/x', '/sandbox/x', '/dev/shm/x']:
@@ -162,13 +162,13 @@ struct ContainmentTests {
                 except OSError as e:
                     print(path, 'denied')
             """
-        let result = try Harness.run(code)
+        let result = try Harness.run(code, sandbox: sandbox)
         let lines = Set(result.stdout.split(separator: "\n").map(String.init))
         for denied in ["/etc/x", "/usr/x", "/x", "/proc/x", "/dev/x"] { #expect(lines.contains("\(denied) denied")) }
         for allowed in ["/tmp/x", "/sandbox/x", "/dev/shm/x"] { #expect(lines.contains("\(allowed) ok")) }
     }
 
-    @Test func hostFilesAreInvisible() throws {
+    @Test(arguments: SandboxKind.allCases) func hostFilesAreInvisible(_ sandbox: SandboxKind) throws {
         let secret = "/root/bexy-secret-\(getpid())"
         let fd = open(secret, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         #expect(fd >= 0)
@@ -183,7 +183,7 @@ struct ContainmentTests {
             print(sorted(os.listdir('/etc')))
             print(sorted(os.listdir('/dev')))
             """
-        let result = try Harness.run(code)
+        let result = try Harness.run(code, sandbox: sandbox)
         #expect(result.status == .ok)
         #expect(!result.stdout.contains("True"))
         #expect(result.stdout.contains("['bin', 'dev', 'etc', 'lib', 'lib64', 'proc', 'sandbox', 'sbin', 'tmp', 'usr']"))
@@ -191,10 +191,10 @@ struct ContainmentTests {
         #expect(result.stdout.contains("['fd', 'full', 'null', 'random', 'shm', 'stderr', 'stdin', 'stdout', 'urandom', 'zero']"))
     }
 
-    @Test func callerEnvironmentDoesNotLeak() throws {
+    @Test(arguments: SandboxKind.allCases) func callerEnvironmentDoesNotLeak(_ sandbox: SandboxKind) throws {
         setenv("BEXY_TEST_SECRET", "leaked-value", 1)
         defer { unsetenv("BEXY_TEST_SECRET") }
-        let result = try Harness.run("import os; print(sorted(os.environ))")
+        let result = try Harness.run("import os; print(sorted(os.environ))", sandbox: sandbox)
         #expect(!result.stdout.contains("BEXY_TEST_SECRET"))
         #expect(result.stdout.contains("'PATH'"))
         let names = result.stdout.filter { $0 != "[" && $0 != "]" && $0 != "'" && $0 != "\n" }
@@ -204,15 +204,15 @@ struct ContainmentTests {
         for name in names { #expect(name.hasPrefix("PYTHON") || allowed.contains(name), "unexpected \(name)") }
     }
 
-    @Test func callerFileDescriptorsAreNotInherited() throws {
+    @Test(arguments: SandboxKind.allCases) func callerFileDescriptorsAreNotInherited(_ sandbox: SandboxKind) throws {
         let fd = open("/etc/hostname", O_RDONLY)  // deliberately without O_CLOEXEC
         #expect(fd > 2)
         defer { close(fd) }
-        let result = try Harness.run("import os; print(sorted(int(x) for x in os.listdir('/proc/self/fd')))")
+        let result = try Harness.run("import os; print(sorted(int(x) for x in os.listdir('/proc/self/fd')))", sandbox: sandbox)
         #expect(result.stdout == "[0, 1, 2, 3]\n")  // 3 is listdir's own directory fd
     }
 
-    @Test func theWorkdirFdHandedToTheHostForArtifactsIsNotInTheJob() throws {
+    @Test(arguments: SandboxKind.allCases) func theWorkdirFdHandedToTheHostForArtifactsIsNotInTheJob(_ sandbox: SandboxKind) throws {
         let code = """
             import os
             print(sorted(int(x) for x in os.listdir('/proc/self/fd')))
@@ -220,12 +220,12 @@ struct ContainmentTests {
             open('result.txt', 'w').write('done')
             """
         let result = try Harness.run(code, artifacts: ArtifactRequest(paths: ["result.txt"], maxBytes: 100,
-                                                                      totalBytes: 100))
+                                                                      totalBytes: 100), sandbox: sandbox)
         #expect(result.stdout == "[0, 1, 2, 3]\ninit hidden\n", "\(result)")
         #expect(result.artifacts?.first?.content == Array("done".utf8))
     }
 
-    @Test func identityAndPrivilegesInsideTheJob() throws {
+    @Test(arguments: SandboxKind.allCases) func identityAndPrivilegesInsideTheJob(_ sandbox: SandboxKind) throws {
         let code = """
             import os, socket
             print(os.getuid(), os.getgid(), os.getgroups(), os.getpid(), socket.gethostname())
@@ -237,7 +237,7 @@ struct ContainmentTests {
                 print('init hidden')
             print(all(l.endswith(':/') for l in open('/proc/self/cgroup').read().splitlines()))
             """
-        let result = try Harness.run(code)
+        let result = try Harness.run(code, sandbox: sandbox)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 4)
         #expect(lines.first == "1000 1000 [] 2 bexy")
@@ -255,21 +255,22 @@ struct ContainmentTests {
         ("import ctypes; ctypes.CDLL(None).ptrace(0, 0, None, None)", "ptrace"),
         ("import ctypes; ctypes.CDLL(None).unshare(0x10000000)", "unshare"),
         ("import fcntl, termios; fcntl.ioctl(0, termios.TIOCSTI, b'x')", "ioctl"),
-    ])
-    func forbiddenSystemCallsAreBlockedByName(code: String, name: String) throws {
-        let result = try Harness.run(code)
+    ], SandboxKind.allCases)
+    func forbiddenSystemCallsAreBlockedByName(call: (code: String, name: String), sandbox: SandboxKind) throws {
+        let (code, name) = call
+        let result = try Harness.run(code, sandbox: sandbox)
         #expect(result.status == .syscallBlocked)
         #expect(result.blockedSyscall == name)
         let record = try #require(try Harness.auditRecord(result.id))
         #expect(record.blockedSyscall == name)
     }
 
-    @Test func x32SystemCallsAreKilled() throws {
-        let result = try Harness.run("import ctypes; ctypes.CDLL(None).syscall(0x40000000 | 39)")
+    @Test(arguments: SandboxKind.allCases) func x32SystemCallsAreKilled(_ sandbox: SandboxKind) throws {
+        let result = try Harness.run("import ctypes; ctypes.CDLL(None).syscall(0x40000000 | 39)", sandbox: sandbox)
         #expect(result.status == .syscallBlocked)
     }
 
-    @Test func socketFamiliesOtherThanUnixAreRefused() throws {
+    @Test(arguments: SandboxKind.allCases) func socketFamiliesOtherThanUnixAreRefused(_ sandbox: SandboxKind) throws {
         let code = """
             import socket
             for family in (socket.AF_INET, socket.AF_INET6, socket.AF_NETLINK, socket.AF_PACKET):
@@ -279,13 +280,13 @@ struct ContainmentTests {
                     print(e.errno)
             a, b = socket.socketpair(); a.send(b'ok'); print(b.recv(2).decode())
             """
-        let result = try Harness.run(code)
+        let result = try Harness.run(code, sandbox: sandbox)
         #expect(result.stdout == "97\n97\n97\n97\nok\n")  // EAFNOSUPPORT
     }
 
     // MARK: Concurrency and cleanup
 
-    @Test func concurrentJobsCannotSeeEachOther() throws {
+    @Test(arguments: SandboxKind.allCases) func concurrentJobsCannotSeeEachOther(_ sandbox: SandboxKind) throws {
         let code = """
             import os, sys, time
             me = sys.argv[1]
@@ -301,7 +302,7 @@ struct ContainmentTests {
         for n in 0..<8 {
             group.enter()
             Thread {
-                if let result = try? Harness.run(code, arguments: ["\(n)"]) {
+                if let result = try? Harness.run(code, arguments: ["\(n)"], sandbox: sandbox) {
                     collected.withLock { $0.append((n, result)) }
                 }
                 group.leave()
@@ -318,10 +319,10 @@ struct ContainmentTests {
         #expect(Set(uids).count == 8)
     }
 
-    @Test func nothingIsLeftAfterTwoHundredJobs() throws {
+    @Test(arguments: SandboxKind.allCases) func nothingIsLeftAfterTwoHundredJobs(_ sandbox: SandboxKind) throws {
         let mountsBefore = Harness.readText("/proc/self/mountinfo")?.split(separator: "\n").count
         for n in 0..<200 {
-            let result = try Harness.run(n % 2 == 0 ? "print(1)" : "import os\nif os.fork() == 0:\n    import time; time.sleep(9)")
+            let result = try Harness.run(n % 2 == 0 ? "print(1)" : "import os\nif os.fork() == 0:\n    import time; time.sleep(9)", sandbox: sandbox)
             #expect(result.status == .ok)
         }
         #expect(Harness.list("/run/bexy/root").isEmpty)

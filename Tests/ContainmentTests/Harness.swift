@@ -26,15 +26,29 @@ struct Harness {
 
     static let spool: AuditSpool = try! AuditSpool(path: stateDirectory + "/audit.db")
 
-    static let engine = Engine(profiles: ProfileStore(directory: repoRoot + "/profiles"), spool: spool)
+    static let coldEngine = Engine(profiles: ProfileStore(directory: repoRoot + "/profiles"), spool: spool)
 
-    /// Run `code` and return the result; `Issue.record` on a request error.
+    /// The warm path: bexy-zygote from this build (next to the test bundle), a small pool.
+    static let warmEngine: Engine = {
+        var configuration = SandboxConfiguration.fromEnvironment()
+        configuration.warm = WarmPoolConfiguration(zygotePath: WarmPoolConfiguration.siblingZygotePath,
+                                                   maxIdlePerShape: 2, maxIdle: 4)
+        return Engine(profiles: ProfileStore(directory: repoRoot + "/profiles"), sandboxConfiguration: configuration,
+                      spool: spool)
+    }()
+
+    /// Run `code` on the `sandbox` path and return the result. Records an issue if the job ran on the other
+    /// path (a warm test that silently ran cold would prove nothing).
     static func run(_ code: String, profile: String = "strict", stdin: String? = nil, files: [JobFile] = [],
                     arguments: [String] = [], overrides: LimitOverrides = LimitOverrides(),
-                    requester: String = "tests", artifacts: ArtifactRequest? = nil) throws -> ExecutionResult {
-        try engine.execute(ExecutionRequest(
+                    requester: String = "tests", artifacts: ArtifactRequest? = nil,
+                    sandbox: SandboxKind) throws -> ExecutionResult {
+        let engine = sandbox == .warm ? warmEngine : coldEngine
+        let result = try engine.execute(ExecutionRequest(
             code: Array(code.utf8), profile: profile, stdin: stdin.map { Array($0.utf8) }, files: files,
             arguments: arguments, overrides: overrides, requester: requester, frontDoor: .cli, artifacts: artifacts))
+        #expect(result.sandbox == sandbox, "ran \(result.sandbox.map(\.rawValue) ?? "no sandbox"), wanted \(sandbox)")
+        return result
     }
 
     /// The audit record of an execution.

@@ -1,4 +1,5 @@
 import Jail
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -27,6 +28,8 @@ public final class Engine: Sendable {
     public let profiles: ProfileStore
     private let sandbox: Result<Sandbox, JailError>
     private let spool: AuditSpool
+    /// Compiled seccomp programs by policy: compiling one costs ~1.5 ms, and profiles rarely change.
+    private let filters = Mutex<[SeccompPolicy: SeccompFilter]>([:])
 
     /// The version recorded in results and audit records.
     public static let version = "0.1.0"
@@ -113,7 +116,7 @@ public final class Engine: Sendable {
         var hostUid = 0
         do throws(JailError) {
             let sandbox = try self.sandbox.get()
-            let filter = try SeccompFilter(policy: profile.seccomp, notifyOnKill: sandbox.notifiesBlockedSyscalls)
+            let filter = try seccompFilter(profile.seccomp, notifyOnKill: sandbox.notifiesBlockedSyscalls)
             let job = JobSpec(
                 executable: profile.python,
                 arguments: profile.pythonArgs + [ExecutionRequest.scriptName] + request.arguments,
@@ -121,10 +124,11 @@ public final class Engine: Sendable {
                 files: [JobFile(path: ExecutionRequest.scriptName, contents: request.code)]
                     + (request.project?.files ?? []) + request.files,
                 stdin: request.stdin, limits: limits, hostname: profile.hostname, seccomp: filter,
-                artifacts: request.artifacts)
+                artifacts: request.artifacts, scriptArgumentIndex: profile.pythonArgs.count)
             let outcome = try sandbox.run(job, cancellation: cancellation, output: output)
             hostUid = Int(outcome.hostUid)
             result = Self.result(id: id, profile: profile.name, limits: limits, outcome: outcome)
+            result.sandbox = outcome.sandbox
             if request.artifacts != nil { result.artifacts = outcome.artifacts.map(ArtifactResult.init) }
             result.projectSkipped = request.project?.skipped
         } catch {
@@ -132,6 +136,24 @@ public final class Engine: Sendable {
         }
         try audit(prepared, id: id, time: started, result: result, hostUid: hostUid)
         return result
+    }
+
+    /// The compiled filter for `policy`, compiled on first use.
+    private func seccompFilter(_ policy: SeccompPolicy, notifyOnKill: Bool) throws(JailError) -> SeccompFilter {
+        if let cached = filters.withLock({ $0[policy] }) { return cached }
+        let filter = try SeccompFilter(policy: policy, notifyOnKill: notifyOnKill)
+        filters.withLock { $0[policy] = filter }
+        return filter
+    }
+
+    /// The warm pool's idle cost and counters; nil when this engine runs every job cold.
+    public var warmPoolStatistics: WarmPoolStatistics? {
+        (try? sandbox.get())?.warmPool?.statistics()
+    }
+
+    /// Destroy the warm pool's ready sandboxes and zygotes (at shutdown).
+    public func shutdownWarmPool() {
+        (try? sandbox.get())?.warmPool?.shutdown()
     }
 
     /// Record that a checked request was cancelled before it ran (nothing ran, no host uid): its result says

@@ -38,13 +38,16 @@ public struct ExecutionResult: Codable, Sendable, Equatable {
     public var artifacts: [ArtifactResult]? = nil
     /// The project entries that were not copied in (symlinks, devices, ...); present only with a project.
     public var projectSkipped: [ProjectCopy.Skipped]? = nil
+    /// How the job's sandbox was made: "cold" (for this job) or "warm" (ahead of time, same isolation); null
+    /// when no sandbox ran.
+    public var sandbox: SandboxKind? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, profile, status, signal, stdout, stderr, limits, success, output, error
         case exitCode = "exit_code", stdoutTruncated = "stdout_truncated", stderrTruncated = "stderr_truncated"
         case wallMs = "wall_ms", cpuMs = "cpu_ms", peakMemoryBytes = "peak_memory_bytes", limitHit = "limit_hit"
         case blockedSyscall = "blocked_syscall", errorType = "error_type", errorMessage = "error_message"
-        case artifacts, projectSkipped = "project_skipped"
+        case artifacts, projectSkipped = "project_skipped", sandbox
     }
 
     // Always encode every key (null included): clients test for presence. `artifacts` and `project_skipped`
@@ -71,6 +74,7 @@ public struct ExecutionResult: Codable, Sendable, Equatable {
         try c.encode(errorMessage, forKey: .errorMessage)
         try c.encode(output, forKey: .output)
         try c.encode(error, forKey: .error)
+        try c.encode(sandbox, forKey: .sandbox)
         try c.encodeIfPresent(artifacts, forKey: .artifacts)
         try c.encodeIfPresent(projectSkipped, forKey: .projectSkipped)
     }

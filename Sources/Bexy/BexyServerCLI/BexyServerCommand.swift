@@ -52,7 +52,8 @@ struct BexyServerCommand: AsyncParsableCommand {
         } catch {
             fail("\(error)")
         }
-        let sandbox = SandboxConfiguration.fromEnvironment()
+        var sandbox = SandboxConfiguration.fromEnvironment()
+        sandbox.warm = WarmPoolConfiguration.fromEnvironment(zygotePath: WarmPoolConfiguration.siblingZygotePath)
         if configuration.slots > sandbox.maxSlots {
             fail("\(configuration.slots) slots exceed the host's \(sandbox.maxSlots) sandbox identities "
                  + "(BEXY_MAX_SLOTS); lower --slots or raise BEXY_MAX_SLOTS")
@@ -75,6 +76,7 @@ struct BexyServerCommand: AsyncParsableCommand {
             Self.writeLine(1, "bexy-server listening on \(configuration.host):\(port)")
         }
         try await server.run(companions: companions)
+        engine.shutdownWarmPool()
     }
 
     /// One line on stderr naming what is wrong, exit 2.

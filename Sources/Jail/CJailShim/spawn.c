@@ -55,6 +55,9 @@ static const char *const bj_stage_names[] = {
     [BJ_STAGE_NOT_DUMPABLE] = "prctl(PR_SET_DUMPABLE)",
     [BJ_STAGE_SIGNALS] = "reset signal handling",
     [BJ_STAGE_WORKDIR_SEND] = "send workdir to the host",
+    [BJ_STAGE_HANDOVER] = "receive the job",
+    [BJ_STAGE_JOB_FILES] = "write the job's files",
+    [BJ_STAGE_INTERPRETER] = "prepare the interpreter",
 };
 
 const char *bj_stage_name(int32_t stage) {
@@ -248,25 +251,39 @@ static int bj_reset_signals(void) {
     return sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-static __attribute__((noreturn)) void bj_program(const struct bj_plan *plan, int error_fd) {
-    if (bj_reset_signals() < 0) bj_fail(error_fd, BJ_STAGE_SIGNALS, -1);
+/// Everything the program does before seccomp: session, stdio (0-2, the error pipe at 3, the seccomp socket
+/// at 4, the warm handover socket at 5), rlimits, capabilities, ids, no_new_privs, working directory.
+/// Returns the error fd (3).
+static int bj_program_prepare(const struct bj_plan *plan, int error_fd) {
+    // A warm program keeps the signal handlers of the interpreter it continues (it never execs); only the
+    // zygote's blocked SIGCHLD is undone.
+    if (plan->handover_fd < 0 && bj_reset_signals() < 0) bj_fail(error_fd, BJ_STAGE_SIGNALS, -1);
+    if (plan->handover_fd >= 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        if (sigprocmask(SIG_SETMASK, &none, NULL) < 0) bj_fail(error_fd, BJ_STAGE_SIGNALS, -1);
+    }
     if (setsid() < 0) bj_fail(error_fd, BJ_STAGE_SETSID, -1);
 
     // stdio: lift every fd we keep above 100, then place them.
     int in = bj_lift(plan->stdin_fd), out = bj_lift(plan->stdout_fd), err = bj_lift(plan->stderr_fd);
     int efd = bj_lift(error_fd);
     int sock = plan->seccomp_notify ? bj_lift(plan->seccomp_socket) : -1;
-    if (in < 0 || out < 0 || err < 0 || efd < 0 || (plan->seccomp_notify && sock < 0))
+    int handover = plan->handover_fd >= 0 ? bj_lift(plan->handover_fd) : -1;
+    if (in < 0 || out < 0 || err < 0 || efd < 0 || (plan->seccomp_notify && sock < 0) ||
+        (plan->handover_fd >= 0 && handover < 0))
         bj_fail(error_fd, BJ_STAGE_STDIO, -1);
     error_fd = efd;
     if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) bj_fail(error_fd, BJ_STAGE_STDIO, -1);
-    if (dup3(error_fd, 3, O_CLOEXEC) < 0) bj_fail(error_fd, BJ_STAGE_STDIO, -1);
-    error_fd = 3;
-    if (sock >= 0) {
-        if (dup3(sock, 4, O_CLOEXEC) < 0) bj_fail(error_fd, BJ_STAGE_STDIO, -1);
-        sock = 4;
-    }
-    if (syscall(SYS_close_range, sock >= 0 ? 5U : 4U, ~0U, 0) < 0) bj_fail(error_fd, BJ_STAGE_CLOSE_FDS, -1);
+    if (dup3(error_fd, BJ_WARM_ERROR_FD, O_CLOEXEC) < 0) bj_fail(error_fd, BJ_STAGE_STDIO, -1);
+    error_fd = BJ_WARM_ERROR_FD;
+    if (sock >= 0 && dup3(sock, BJ_WARM_SECCOMP_FD, O_CLOEXEC) < 0) bj_fail(error_fd, BJ_STAGE_STDIO, -1);
+    if (handover >= 0 && dup3(handover, BJ_WARM_HANDOVER_FD, O_CLOEXEC) < 0) bj_fail(error_fd, BJ_STAGE_STDIO, -1);
+    unsigned int first_closed = handover >= 0 ? BJ_WARM_HANDOVER_FD + 1 : sock >= 0 ? BJ_WARM_SECCOMP_FD + 1
+                                                                                    : BJ_WARM_SECCOMP_FD;
+    if (syscall(SYS_close_range, first_closed, ~0U, 0) < 0) bj_fail(error_fd, BJ_STAGE_CLOSE_FDS, -1);
+    if (sock < 0 && handover >= 0 && close(BJ_WARM_SECCOMP_FD) < 0 && errno != EBADF)
+        bj_fail(error_fd, BJ_STAGE_CLOSE_FDS, -1);
 
     for (int i = 0; i < plan->rlimit_count; i++) {
         struct rlimit rl = {.rlim_cur = plan->rlimits[i].soft, .rlim_max = plan->rlimits[i].hard};
@@ -283,8 +300,11 @@ static __attribute__((noreturn)) void bj_program(const struct bj_plan *plan, int
     if (cap_set_proc(plan->empty_caps) < 0) bj_fail(error_fd, BJ_STAGE_CAPS, -1);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) bj_fail(error_fd, BJ_STAGE_NO_NEW_PRIVS, -1);
     if (chdir(plan->workdir) < 0) bj_fail(error_fd, BJ_STAGE_CHDIR, -1);
+    return error_fd;
+}
 
-    // seccomp goes last: from here on only the allowlisted calls below (sendmsg, close, execve) run.
+/// Install the seccomp filter; with user notification, send the listener over fd 4 and close it.
+static void bj_install_seccomp(const struct bj_plan *plan, int error_fd) {
     struct sock_fprog prog = {.len = (unsigned short)plan->bpf_instructions,
                               .filter = (struct sock_filter *)plan->bpf};
     unsigned int flags = plan->seccomp_notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
@@ -292,18 +312,32 @@ static __attribute__((noreturn)) void bj_program(const struct bj_plan *plan, int
     if (listener < 0) bj_fail(error_fd, BJ_STAGE_SECCOMP, -1);
     if (plan->seccomp_notify) {
         int lfd = (int)listener;
-        if (bj_send_fd(sock, lfd) < 0) bj_fail(error_fd, BJ_STAGE_SECCOMP_SEND, -1);
+        if (bj_send_fd(BJ_WARM_SECCOMP_FD, lfd) < 0) bj_fail(error_fd, BJ_STAGE_SECCOMP_SEND, -1);
         close(lfd);
-        close(sock);
+        close(BJ_WARM_SECCOMP_FD);
     }
+}
+
+static __attribute__((noreturn)) void bj_program(const struct bj_plan *plan, int error_fd) {
+    error_fd = bj_program_prepare(plan, error_fd);
+    // seccomp goes last: from here on only the allowlisted calls below (sendmsg, close, execve) run.
+    bj_install_seccomp(plan, error_fd);
     execve(plan->path, plan->argv, plan->envp);
     bj_fail(error_fd, BJ_STAGE_EXEC, -1);
 }
 
+void bj_warm_seal(const struct bj_plan *plan) {
+    bj_install_seccomp(plan, BJ_WARM_ERROR_FD);
+    close(BJ_WARM_HANDOVER_FD);
+    close(BJ_WARM_ERROR_FD);
+}
+
+void bj_warm_fail(int stage, int index) { bj_fail(BJ_WARM_ERROR_FD, stage, index); }
+
 // MARK: - init (pid 1 of the job)
 
-static __attribute__((noreturn)) void bj_init(const struct bj_plan *plan, int sync_fd, int error_fd,
-                                              int status_fd) {
+/// Returns only in a warm program (see bexy_spawn.h); the init itself never returns.
+static void bj_init(const struct bj_plan *plan, int sync_fd, int error_fd, int status_fd) {
     int keep[BJ_MAX_KEEP], nkeep = 0;
     keep[nkeep++] = sync_fd;
     keep[nkeep++] = error_fd;
@@ -313,6 +347,7 @@ static __attribute__((noreturn)) void bj_init(const struct bj_plan *plan, int sy
     keep[nkeep++] = plan->stderr_fd;
     if (plan->seccomp_notify) keep[nkeep++] = plan->seccomp_socket;
     if (plan->workdir_socket >= 0) keep[nkeep++] = plan->workdir_socket;
+    if (plan->handover_fd >= 0) keep[nkeep++] = plan->handover_fd;
     for (int i = 0; i < plan->cgroup_join_count && nkeep < BJ_MAX_KEEP; i++) keep[nkeep++] = plan->cgroup_join_fds[i];
     if (bj_close_all_except(keep, nkeep) < 0) bj_fail(error_fd, BJ_STAGE_CLOSE_FDS, -1);
 
@@ -377,16 +412,25 @@ static __attribute__((noreturn)) void bj_init(const struct bj_plan *plan, int sy
         close(plan->workdir_socket);
     }
 
-    pid_t program = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    // A warm program continues an interpreter: glibc's fork (the parent is single-threaded) gives it a
+    // consistent thread id for the interpreter's locks. The cold path keeps the raw, async-signal-safe clone.
+    pid_t program = plan->handover_fd >= 0 ? fork() : (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
     if (program < 0) bj_fail(error_fd, BJ_STAGE_FORK, -1);
-    if (program == 0) bj_program(plan, error_fd);
+    if (program == 0) {
+        if (plan->handover_fd < 0) bj_program(plan, error_fd);
+        (void)bj_program_prepare(plan, error_fd);
+        return;
+    }
 
-    // init keeps nothing of the job: no stdio, no error pipe, not dumpable, no capabilities.
+    // init keeps nothing of the job: no stdio, no error pipe, not dumpable, no capabilities, and default
+    // signal handling (as pid 1 it then ignores every signal sent from inside the job).
     close(error_fd);
     close(plan->stdin_fd);
     close(plan->stdout_fd);
     close(plan->stderr_fd);
     if (plan->seccomp_notify) close(plan->seccomp_socket);
+    if (plan->handover_fd >= 0) close(plan->handover_fd);
+    (void)bj_reset_signals();
     (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     for (int cap = 0; cap <= plan->cap_last_cap; cap++) (void)cap_drop_bound((cap_value_t)cap);
     (void)cap_set_proc(plan->empty_caps);
@@ -471,6 +515,7 @@ int bj_spawn(const struct bj_plan *plan, struct bj_child *out, const char **fail
     long pid = syscall(SYS_clone3, &args, sizeof args);
     if (pid == 0) {
         bj_init(plan, sync_pipe[0], error_pipe[1], status_pipe[1]);
+        return 1;  // a warm program, isolated (bj_init never returns in the init)
     }
     int rc = 0;
     close(sync_pipe[0]);

@@ -110,3 +110,32 @@ extension MountStep {
         }
     }
 }
+
+extension SandboxPlan {
+    /// The plan's part of a `bj_plan`; the caller adds the fds, capabilities and (cold) the program.
+    func cPlan(in arena: CPlanArena) -> bj_plan {
+        var plan = bj_plan()
+        plan.clone_flags = cloneFlags
+        plan.uid_map = arena.string(idMap)
+        plan.gid_map = arena.string(idMap)
+        plan.root_dir = arena.string(rootDirectory)
+        plan.root_options = arena.string(rootOptions)
+        plan.mounts = arena.array(mounts.map { $0.cValue(in: arena) })
+        plan.mount_count = Int32(mounts.count)
+        plan.hostname = arena.string(hostname)
+        plan.job_uid = IdentitySlot.jobId
+        plan.job_gid = IdentitySlot.jobId
+        plan.rlimits = arena.array(rlimits)
+        plan.rlimit_count = Int32(rlimits.count)
+        plan.cap_last_cap = capLastCap
+        plan.bpf = UnsafeRawPointer(arena.bytes(seccomp.program))
+        plan.bpf_instructions = seccomp.instructionCount
+        plan.seccomp_notify = seccompNotify ? 1 : 0
+        plan.workdir = arena.string(workdir)
+        plan.cgroup_dir_fd = -1
+        plan.seccomp_socket = -1
+        plan.workdir_socket = -1
+        plan.handover_fd = -1
+        return plan
+    }
+}

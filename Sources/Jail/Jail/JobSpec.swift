@@ -17,10 +17,14 @@ public struct JobSpec: Sendable {
     public var seccomp: SeccompFilter
     /// Files copied out of the working directory after the job (see `ArtifactCollector`); nil for none.
     public var artifacts: ArtifactRequest?
+    /// The index in `arguments` of the script, a file of `files` (path relative to the working directory):
+    /// the arguments before it are interpreter options, those after it the script's. Set for Python jobs; a
+    /// warm pool runs only such jobs.
+    public var scriptArgumentIndex: Int?
 
     public init(executable: String, arguments: [String], environment: [String: String], files: [JobFile],
                 stdin: [UInt8]?, limits: ResourceLimits, hostname: String, seccomp: SeccompFilter,
-                artifacts: ArtifactRequest? = nil) {
+                artifacts: ArtifactRequest? = nil, scriptArgumentIndex: Int? = nil) {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
@@ -30,6 +34,7 @@ public struct JobSpec: Sendable {
         self.hostname = hostname
         self.seccomp = seccomp
         self.artifacts = artifacts
+        self.scriptArgumentIndex = scriptArgumentIndex
     }
 }
 
@@ -68,4 +73,14 @@ public struct JailOutcome: Sendable {
     public var hostUid: UInt32
     /// The requested artifacts, in request order (empty when none were requested).
     public var artifacts: [CollectedArtifact] = []
+    /// Which path ran the job.
+    public var sandbox: SandboxKind = .cold
+}
+
+/// How a job's sandbox was made; the isolation is the same (see `WarmPool`).
+public enum SandboxKind: String, Sendable, Codable, CaseIterable {
+    /// Set up for this job, from clone3 to the interpreter's execve.
+    case cold
+    /// Forked and isolated ahead of time from a pre-initialised interpreter, handed this job, then destroyed.
+    case warm
 }

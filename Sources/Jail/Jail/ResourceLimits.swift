@@ -1,5 +1,5 @@
 /// The resource limits of one job, in kernel units. Profiles produce them; cgroups and rlimits enforce them.
-public struct ResourceLimits: Sendable, Equatable, Codable {
+public struct ResourceLimits: Sendable, Hashable, Codable {
     /// Wall-clock limit from the moment the job starts, in milliseconds.
     public var wallTimeMs: Int
     /// CPU time limit (RLIMIT_CPU, rounded up to whole seconds by the kernel), in milliseconds.

@@ -14,13 +14,16 @@ public struct SandboxConfiguration: Sendable {
     public var maxSlots: Int
     /// cgroup hierarchy selection: "auto", "v1" or "v2".
     public var cgroupMode: String
+    /// Pre-isolated sandboxes forked from a pre-initialised interpreter (`WarmPool`); nil: every job is cold.
+    public var warm: WarmPoolConfiguration?
 
     public init(runtimeDirectory: String = "/run/bexy", uidBase: UInt32 = 2_000_000_000, maxSlots: Int = 256,
-                cgroupMode: String = "auto") {
+                cgroupMode: String = "auto", warm: WarmPoolConfiguration? = nil) {
         self.runtimeDirectory = runtimeDirectory
         self.uidBase = uidBase
         self.maxSlots = maxSlots
         self.cgroupMode = cgroupMode
+        self.warm = warm
     }
 
     /// The defaults, overridden by BEXY_RUNTIME_DIR, BEXY_UID_BASE, BEXY_MAX_SLOTS and BEXY_CGROUP.
@@ -42,14 +45,19 @@ public struct SandboxConfiguration: Sendable {
 /// read-only root, cgroup limits, rlimits, no capabilities, no_new_privs and a seccomp allowlist.
 ///
 /// `init` checks the host once and fails closed if anything a job needs is missing; `run` is then the
-/// per-job path: take a slot, create the cgroup, spawn (C child path), supervise, collect, clean up.
+/// per-job path: take a slot, create the cgroup, spawn (C child path), supervise, collect, clean up. With a
+/// warm pool the spawn happened ahead of time (`WarmSandbox`), through the same C child path.
 public final class Sandbox: Sendable {
     public let configuration: SandboxConfiguration
     public let cgroups: any CgroupHierarchy
     /// Whether blocked system calls are reported by name (seccomp user notification) or only killed.
     public let notifiesBlockedSyscalls: Bool
-    private let capLastCap: Int32
-    private let rootMountPoint: String
+    /// Pre-isolated sandboxes, when `configuration.warm` asks for them.
+    public let warmPool: WarmPool?
+    /// What the cold path and the warm pool share.
+    let host: SandboxHost
+    var capLastCap: Int32 { host.capLastCap }
+    var rootMountPoint: String { host.rootMountPoint }
 
     /// Check the host and prepare the runtime directory.
     public init(configuration: SandboxConfiguration = .fromEnvironment()) throws(JailError) {
@@ -63,13 +71,16 @@ public final class Sandbox: Sendable {
                             hint: missing.fix)
         }
         notifiesBlockedSyscalls = features.seccompUserNotification
-        capLastCap = features.capLastCap
-        rootMountPoint = configuration.runtimeDirectory + "/root"
+        let rootMountPoint = configuration.runtimeDirectory + "/root"
         for directory in [configuration.runtimeDirectory, rootMountPoint] {
             if mkdir(directory, 0o755) != 0 && errno != EEXIST {
                 throw .system("create \(directory)", hint: "run bexy as root")
             }
         }
+        let host = SandboxHost(configuration: configuration, cgroups: cgroups, capLastCap: features.capLastCap,
+                               rootMountPoint: rootMountPoint, notifiesBlockedSyscalls: notifiesBlockedSyscalls)
+        self.host = host
+        warmPool = configuration.warm.map { WarmPool(configuration: $0, host: host) }
     }
 
     /// Run one job to completion. Throws only if the sandbox could not be set up (the program never ran);
@@ -80,13 +91,22 @@ public final class Sandbox: Sendable {
     ///   - output: sees each chunk of captured output as it is read (on this thread).
     public func run(_ job: JobSpec, cancellation: CancellationSignal? = nil,
                     output: OutputHandler? = nil) throws(JailError) -> JailOutcome {
-        let slot = try IdentitySlot(directory: slotDirectory, uidBase: configuration.uidBase,
-                                    count: configuration.maxSlots)
+        if let warmPool, let sandbox = try warmPool.take(for: job) {
+            return try sandbox.run(job, cancellation: cancellation, output: output)
+        }
+        return try runCold(job, cancellation: cancellation, output: output)
+    }
+
+    /// The cold path: everything from the slot to the program's execve happens now, for this job.
+    func runCold(_ job: JobSpec, cancellation: CancellationSignal?, output: OutputHandler?) throws(JailError)
+        -> JailOutcome {
+        let slot = try host.takeSlot()
         let cgroup = try cgroups.create(name: Self.cgroupName(slot: slot.number), limits: job.limits)
         var cgroupDestroyed = false
         defer { if !cgroupDestroyed { try? cgroup.destroy() } }
 
-        let steps = try RootFilesystem.plan(limits: job.limits, files: job.files, hostname: job.hostname)
+        let sandboxPlan = try SandboxPlan(job: job, files: job.files, idMap: slot.idMap, rootDirectory: rootMountPoint,
+                                          capLastCap: capLastCap, seccompNotify: notifiesBlockedSyscalls)
         let stdinFD = try Syscall.memfd("bexy-stdin", bytes: job.stdin ?? [])
         var parentFDs: [Int32] = []
         defer { for fd in parentFDs { close(fd) } }
@@ -117,34 +137,17 @@ public final class Sandbox: Sendable {
         defer { cap_free(UnsafeMutableRawPointer(emptyCaps)) }
 
         let arena = CPlanArena()
-        var plan = bj_plan()
-        plan.clone_flags = bj_job_clone_flags()
+        var plan = sandboxPlan.cPlan(in: arena)
         plan.cgroup_dir_fd = cgroup.cloneIntoFD ?? -1
         plan.cgroup_join_fds = arena.array(cgroup.joinFDs)
         plan.cgroup_join_count = Int32(cgroup.joinFDs.count)
-        plan.uid_map = arena.string(slot.idMap)
-        plan.gid_map = arena.string(slot.idMap)
-        plan.root_dir = arena.string(rootMountPoint)
-        plan.root_options = arena.string("size=1m,nr_inodes=1024,mode=0755")
-        plan.mounts = arena.array(steps.map { $0.cValue(in: arena) })
-        plan.mount_count = Int32(steps.count)
-        plan.hostname = arena.string(job.hostname)
-        plan.job_uid = IdentitySlot.jobId
-        plan.job_gid = IdentitySlot.jobId
+        plan.empty_caps = emptyCaps
         plan.stdin_fd = stdinFD
         plan.stdout_fd = stdoutPipe.write
         plan.stderr_fd = stderrPipe.write
-        let rlimits = Self.rlimits(job.limits)
-        plan.rlimits = arena.array(rlimits)
-        plan.rlimit_count = Int32(rlimits.count)
-        plan.cap_last_cap = capLastCap
-        plan.empty_caps = emptyCaps
-        plan.bpf = UnsafeRawPointer(arena.bytes(job.seccomp.program))
-        plan.bpf_instructions = job.seccomp.instructionCount
-        plan.seccomp_notify = seccompSocket == nil ? 0 : 1
         plan.seccomp_socket = seccompSocket?.child ?? -1
-        plan.workdir = arena.string(RootFilesystem.workdir)
         plan.workdir_socket = workdirSocket?.child ?? -1
+        plan.handover_fd = -1
         plan.path = arena.string(job.executable)
         plan.argv = arena.stringArray([job.executable] + job.arguments)
         plan.envp = arena.stringArray(job.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
@@ -171,41 +174,58 @@ public final class Sandbox: Sendable {
             Self.reap(child.pid)
             try cgroup.destroy()
             cgroupDestroyed = true
-            if case .failed(let failure) = setup { throw Self.describe(failure, steps: steps) }
-            throw JailError(.setupFailed, stage: "sandbox setup", message: "sandbox setup did not finish within "
-                            + "\(Self.setupTimeoutMs / 1000) s", hint: "check `bexy doctor` and the kernel log")
+            throw Self.setupError(setup, plan: sandboxPlan)
         }
         let started = Syscall.monotonicNanoseconds()
-        var listenerFD: Int32 = -1
-        if let socket = seccompSocket {
-            listenerFD = bj_receive_fd(socket.parent)
+        let running = try Self.receiveJobFDs(pidfd: child.pidfd, seccompSocket: seccompSocket?.parent,
+                                             workdirSocket: workdirSocket?.parent, onFailure: { Self.reap(child.pid) })
+        parentFDs += [running.listenerFD, running.workdirFD].filter { $0 >= 0 }
+        cgroupDestroyed = true
+        return try Self.supervise(
+            job, kind: .cold, pidfd: child.pidfd, statusFD: child.status_fd, stdoutFD: stdoutPipe.read,
+            stderrFD: stderrPipe.read, listenerFD: running.listenerFD, workdirFD: running.workdirFD, started: started,
+            cgroup: cgroup, hostUid: slot.hostJobId, cancellation: cancellation, output: output,
+            afterExit: { Self.reap(child.pid) })
+    }
+
+    /// The seccomp listener and the workdir fd a started job sends (each -1 when not asked for). On failure
+    /// the job is killed and `onFailure` runs (the caller reaps).
+    static func receiveJobFDs(pidfd: Int32, seccompSocket: Int32?, workdirSocket: Int32?,
+                              onFailure: () -> Void) throws(JailError) -> (listenerFD: Int32, workdirFD: Int32) {
+        var listenerFD: Int32 = -1, workdirFD: Int32 = -1
+        if let seccompSocket {
+            listenerFD = bj_receive_fd(seccompSocket)
             guard listenerFD >= 0 else {
-                _ = bj_pidfd_signal(child.pidfd, SIGKILL)
-                Self.reap(child.pid)
+                _ = bj_pidfd_signal(pidfd, SIGKILL)
+                onFailure()
                 throw .system("receive seccomp listener", errno: -listenerFD)
             }
-            parentFDs.append(listenerFD)
         }
-
-        var workdirFD: Int32 = -1
-        if let socket = workdirSocket {
-            workdirFD = bj_receive_fd(socket.parent)
+        if let workdirSocket {
+            workdirFD = bj_receive_fd(workdirSocket)
             guard workdirFD >= 0 else {
-                _ = bj_pidfd_signal(child.pidfd, SIGKILL)
-                Self.reap(child.pid)
+                _ = bj_pidfd_signal(pidfd, SIGKILL)
+                onFailure()
+                if listenerFD >= 0 { close(listenerFD) }
                 throw .system("receive the workdir fd", errno: -workdirFD)
             }
-            parentFDs.append(workdirFD)
         }
+        return (listenerFD, workdirFD)
+    }
 
-        var supervisor = Supervisor(pidfd: child.pidfd, stdoutFD: stdoutPipe.read, stderrFD: stderrPipe.read,
-                                    listenerFD: listenerFD, cancelFD: cancellation?.readFD ?? -1,
-                                    limits: job.limits, started: started, output: output,
-                                    killCgroup: { _ = cgroup.kill() })
+    /// From a started program to the outcome, on either path: supervise until the end, `afterExit` (the cold
+    /// path reaps its init), read the exit report, copy the artifacts out, read and remove the cgroup.
+    static func supervise(_ job: JobSpec, kind: SandboxKind, pidfd: Int32, statusFD: Int32, stdoutFD: Int32,
+                          stderrFD: Int32, listenerFD: Int32, workdirFD: Int32, started: UInt64, cgroup: JobCgroup,
+                          hostUid: UInt32, cancellation: CancellationSignal?, output: OutputHandler?,
+                          afterExit: () -> Void) throws(JailError) -> JailOutcome {
+        var supervisor = Supervisor(pidfd: pidfd, stdoutFD: stdoutFD, stderrFD: stderrFD, listenerFD: listenerFD,
+                                    cancelFD: cancellation?.readFD ?? -1, limits: job.limits, started: started,
+                                    output: output, killCgroup: { _ = cgroup.kill() })
         supervisor.run()
-        Self.reap(child.pid)
+        afterExit()
         let ended = Syscall.monotonicNanoseconds()
-        let report = Self.readExitReport(child.status_fd)
+        let report = readExitReport(statusFD)
 
         var termination = JailOutcome.Termination.killed
         if let report {
@@ -220,7 +240,6 @@ public final class Sandbox: Sendable {
         let artifacts = job.artifacts.map { ArtifactCollector.collect(from: workdirFD, $0) } ?? []
         let stats = cgroup.stats()
         try cgroup.destroy()
-        cgroupDestroyed = true
         return JailOutcome(
             termination: termination, stdout: supervisor.stdout.bytes, stderr: supervisor.stderr.bytes,
             stdoutTruncated: supervisor.stdout.truncated, stderrTruncated: supervisor.stderr.truncated,
@@ -228,46 +247,26 @@ public final class Sandbox: Sendable {
             cpuMicroseconds: report.map { $0.utime_us + $0.stime_us } ?? 0,
             cgroup: stats, enforced: supervisor.enforced,
             blockedSyscall: supervisor.blockedSyscall.map { SeccompFilter.syscallName($0) },
-            hostUid: slot.hostJobId, artifacts: artifacts)
+            hostUid: hostUid, artifacts: artifacts, sandbox: kind)
     }
 
     /// Where the identity slots' lock files live.
-    var slotDirectory: String { configuration.runtimeDirectory + "/slots" }
+    var slotDirectory: String { host.slotDirectory }
 
     /// The cgroup of the job in slot `slot`: `job-<slot>`.
     public static func cgroupName(slot: Int) -> String { "job-\(slot)" }
 
-    /// The rlimits every job gets: cpu, file size, open files, no core dumps, no locked memory, stack, nproc.
-    static func rlimits(_ limits: ResourceLimits) -> [bj_rlimit] {
-        let cpuSeconds = UInt64((limits.cpuTimeMs + 999) / 1000)
-        func limit(_ resource: Int32, _ soft: UInt64, _ hard: UInt64? = nil) -> bj_rlimit {
-            bj_rlimit(resource: resource, soft: soft, hard: hard ?? soft)
-        }
-        func limit(_ resource: __rlimit_resource, _ soft: UInt64, _ hard: UInt64? = nil) -> bj_rlimit {
-            limit(Int32(resource.rawValue), soft, hard)
-        }
-        return [
-            limit(RLIMIT_CPU, cpuSeconds, cpuSeconds + 1),
-            limit(RLIMIT_FSIZE, UInt64(limits.fileSizeBytes)),
-            limit(RLIMIT_NOFILE, UInt64(limits.openFiles)),
-            limit(RLIMIT_CORE, 0),
-            limit(bj_rlimit_memlock(), 0),
-            limit(RLIMIT_STACK, UInt64(limits.stackBytes)),
-            limit(bj_rlimit_nproc(), UInt64(limits.pids)),  // counted per job uid, which is unique
-        ]
-    }
-
     /// How long the child may take from clone3 to execve before it is killed.
     static let setupTimeoutMs: Int32 = 10_000
 
-    private enum SetupState {
+    enum SetupState {
         case started
         case failed(bj_child_error)
         case timedOut
     }
 
     /// Wait for the error pipe: EOF means the program exec'd, data is the child's setup error.
-    private static func awaitExec(_ fd: Int32) -> SetupState {
+    static func awaitExec(_ fd: Int32) -> SetupState {
         var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         var ready: Int32
         repeat { ready = poll(&entry, 1, setupTimeoutMs) } while ready < 0 && errno == EINTR
@@ -277,7 +276,7 @@ public final class Sandbox: Sendable {
         return n == MemoryLayout<bj_child_error>.size ? .failed(failure) : .started
     }
 
-    private static func readExitReport(_ fd: Int32) -> bj_exit_report? {
+    static func readExitReport(_ fd: Int32) -> bj_exit_report? {
         Syscall.setNonBlocking(fd)
         var report = bj_exit_report()
         let n = withUnsafeMutableBytes(of: &report) { Syscall.read(fd, into: $0) }
@@ -294,10 +293,15 @@ public final class Sandbox: Sendable {
         return status
     }
 
-    private static func describe(_ failure: bj_child_error, steps: [MountStep]) -> JailError {
+    /// The error for a setup that did not reach the program.
+    static func setupError(_ setup: SetupState, plan: SandboxPlan?) -> JailError {
+        guard case .failed(let failure) = setup else {
+            return JailError(.setupFailed, stage: "sandbox setup", message: "sandbox setup did not finish within "
+                             + "\(setupTimeoutMs / 1000) s", hint: "check `bexy doctor` and the kernel log")
+        }
         var stage = String(cString: bj_stage_name(failure.stage))
-        if failure.stage == Int32(BJ_STAGE_MOUNT.rawValue), failure.index >= 0, Int(failure.index) < steps.count {
-            stage += ": " + steps[Int(failure.index)].summary
+        if failure.stage == Int32(BJ_STAGE_MOUNT.rawValue), let summary = plan?.mountSummary(failure.index) {
+            stage += ": " + summary
         }
         var hint: String?
         if failure.stage == Int32(BJ_STAGE_EXEC.rawValue) {

@@ -2,7 +2,7 @@
 ///
 /// Profiles carry a policy (see `profiles/README.md`); `SeccompFilter` compiles it with libseccomp into the
 /// BPF program the child installs just before `execve`.
-public struct SeccompPolicy: Codable, Sendable, Equatable {
+public struct SeccompPolicy: Codable, Sendable, Hashable {
     /// Calls that run normally.
     public var allow: [String]
     /// Calls that stop the whole job and report `syscall_blocked` with the call's name.

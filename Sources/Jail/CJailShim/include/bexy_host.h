@@ -1,6 +1,8 @@
 // Parent-side helpers for calls Swift's Glibc module does not expose (they need _GNU_SOURCE).
 #pragma once
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -19,6 +21,22 @@ unsigned long bj_locked_mount_flags(const char *path);
 /// RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS|RESOLVE_NO_XDEV (no "..", no symlink at any step,
 /// no mount crossing). Swift's Glibc has neither openat2 nor the RESOLVE_* flags. fd or -errno.
 int bj_open_beneath(int dirfd, const char *path);
+
+/// sendmsg one message of `length` bytes with `fd_count` fds (SCM_RIGHTS) on a SOCK_SEQPACKET socket.
+/// 0 or -errno.
+int bj_send_message(int socket_fd, const void *bytes, size_t length, const int *fds, int fd_count);
+
+/// recvmsg one message into `buffer` and up to `max_fds` fds (O_CLOEXEC). Returns its length (0 at EOF) and
+/// sets `*fd_count`, or -errno (-EMSGSIZE if the message or its fds were truncated; received fds are closed).
+long bj_receive_message(int socket_fd, void *buffer, size_t capacity, int *fds, int max_fds, int *fd_count);
+
+/// socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC); 0 or -errno.
+int bj_seqpacket_pair(int fds[2]);
+
+/// posix_spawn `path` in a new session with `argv`/`envp`, default signal handling and an empty signal mask.
+/// Fd `i` of the child is `fd_map[i]` (-1: /dev/null) for i < fd_map_count; every other fd is closed.
+/// Returns the pid or -errno.
+int bj_spawn_process(const char *path, char *const argv[], char *const envp[], const int *fd_map, int fd_map_count);
 
 /// clone3 with CLONE_PIDFD is available (probe with an invalid call: ENOSYS means absent).
 int bj_has_clone3(void);

@@ -10,6 +10,11 @@
 //   init: joins the cgroup, waits for the id maps, builds the new root, pivot_root, forks the program,
 //         then reaps zombies and forwards the program's wait status over a pipe.
 //   program (pid 2): setsid, stdio, rlimits, drops every capability, no_new_privs, seccomp, execve.
+//
+// Warm variant (plan->handover_fd >= 0, used by bexy-zygote): the parent is a single-threaded, pre-initialised
+// Python interpreter. The program does every step above except seccomp and execve, then bj_spawn returns 1
+// in it: the caller waits for its one job on the handover socket, writes the job's files, calls
+// bj_warm_seal (seccomp, close the setup fds) and runs the job in the interpreter it inherited.
 #pragma once
 
 #include <stddef.h>
@@ -82,6 +87,8 @@ struct bj_plan {
     const char *workdir;             ///< chdir target inside the new root
     int workdir_socket;              ///< -1, or the child end of a socketpair: init sends an O_PATH fd of
                                      ///< `workdir` over it (SCM_RIGHTS) before the program starts
+    int handover_fd;                 ///< -1 (cold: execve `path`), or the child end of the warm handover
+                                     ///< socket: it becomes fd 5 of the program and bj_spawn returns 1 there
     const char *path;                ///< program to execve
     char *const *argv;
     char *const *envp;
@@ -119,8 +126,12 @@ enum bj_stage {
     BJ_STAGE_FORK, BJ_STAGE_SETSID, BJ_STAGE_STDIO, BJ_STAGE_CLOSE_FDS, BJ_STAGE_RLIMIT, BJ_STAGE_CAP_BOUND,
     BJ_STAGE_CAP_AMBIENT, BJ_STAGE_SETGROUPS, BJ_STAGE_SETGID, BJ_STAGE_SETUID, BJ_STAGE_CAPS,
     BJ_STAGE_NO_NEW_PRIVS, BJ_STAGE_CHDIR, BJ_STAGE_SECCOMP, BJ_STAGE_SECCOMP_SEND, BJ_STAGE_EXEC,
-    BJ_STAGE_NOT_DUMPABLE, BJ_STAGE_SIGNALS, BJ_STAGE_WORKDIR_SEND,
+    BJ_STAGE_NOT_DUMPABLE, BJ_STAGE_SIGNALS, BJ_STAGE_WORKDIR_SEND, BJ_STAGE_HANDOVER, BJ_STAGE_JOB_FILES,
+    BJ_STAGE_INTERPRETER,
 };
+
+/// File descriptors of a warm program between bj_spawn's return and bj_warm_seal.
+enum bj_warm_fd { BJ_WARM_ERROR_FD = 3, BJ_WARM_SECCOMP_FD = 4, BJ_WARM_HANDOVER_FD = 5 };
 
 /// The readable name of a stage ("mount", "pivot_root", ...).
 const char *bj_stage_name(int32_t stage);
@@ -128,7 +139,16 @@ const char *bj_stage_name(int32_t stage);
 /// Start a job: clone3 into fresh namespaces, write the id maps, release the child.
 /// Returns 0 and fills `out`, or a negative errno; `*failed_step` then names the parent-side step
 /// ("clone3", "uid_map", "gid_map", "pipe2", "sync").
+/// With a warm plan (handover_fd >= 0) it also returns 1, in the program, once it is isolated (see above).
 int bj_spawn(const struct bj_plan *plan, struct bj_child *out, const char **failed_step);
+
+/// Warm program only: install the plan's seccomp filter (sending the listener if asked), then close the
+/// handover socket and the error pipe, which tells the host the job has started. Reports a failure on the
+/// error pipe and exits 125; returns only on success.
+void bj_warm_seal(const struct bj_plan *plan);
+
+/// Warm program only: report that `stage` failed (errno, `index`) on the error pipe and exit 125.
+__attribute__((noreturn)) void bj_warm_fail(int stage, int index);
 
 /// Receive the seccomp listener fd sent by the program over `socket_fd`; returns the fd or a negative errno.
 int bj_receive_fd(int socket_fd);

@@ -50,6 +50,14 @@ public final class JobCgroup: @unchecked Sendable {
             pidsLimitHits: cgroupKeyedValue(fs.read(pidsEventsFile), key: "max") ?? 0)
     }
 
+    /// Memory charged to the cgroup now (v1 memory.usage_in_bytes, v2 memory.current); 0 if unreadable.
+    public func currentMemoryBytes() -> Int {
+        let directory = peakMemoryFile.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+            .joined(separator: "/")
+        let file = version == .v1 ? "memory.usage_in_bytes" : "memory.current"
+        return cgroupIntegerValue(fs.read(directory + "/" + file)) ?? 0
+    }
+
     /// v2: write "1" to cgroup.kill, which SIGKILLs every task in the cgroup; true if that worked.
     /// v1: returns false (the caller kills through the pid namespace).
     public func kill() -> Bool {

@@ -1,0 +1,205 @@
+// bexy-zygote: holds one initialised Python interpreter (the profile's interpreter flags and environment,
+// started by bexy-server with nothing else: no secrets, no untrusted input) and forks pre-isolated
+// single-use sandboxes from it on request. It never runs a job itself.
+//
+//   bexy-zygote PYTHON [PYTHON_ARGS...] SCRIPT      (fd 3: the control socket, see bexy_zygote_wire.h)
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "zygote.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bexy_zygote_wire.h"
+
+#define BZ_CONTROL_FD 3
+#define BZ_MAX_FDS 64
+
+static void bz_die(const char *what) {
+    fprintf(stderr, "bexy-zygote: %s: %s\n", what, strerror(errno));
+    exit(1);
+}
+
+/// Hide the host's /etc while the interpreter initialises (in a private mount namespace): a job's root has a
+/// synthesized /etc, so site must not find e.g. Debian's /etc/python3.X/sitecustomize.py or /etc/localtime here
+/// either. Restored afterwards: the sandboxes' mount plans bind host paths from this namespace.
+static void bz_hide_etc(int hide) {
+    if (hide) {
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+            mount("tmpfs", "/etc", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0755") < 0)
+            bz_die("hide /etc during interpreter start");
+    } else if (umount2("/etc", MNT_DETACH) < 0) {
+        bz_die("restore /etc");
+    }
+}
+
+static void bz_initialize(int argc, char **argv) {
+    bz_hide_etc(1);
+    PyConfig config;
+    PyConfig_InitPythonConfig(&config);
+    PyStatus status = PyConfig_SetBytesArgv(&config, argc, argv);
+    if (!PyStatus_Exception(status)) status = PyConfig_SetBytesString(&config, &config.program_name, argv[0]);
+    if (!PyStatus_Exception(status)) status = PyConfig_SetBytesString(&config, &config.executable, argv[0]);
+    if (!PyStatus_Exception(status)) status = Py_InitializeFromConfig(&config);
+    PyConfig_Clear(&config);
+    if (PyStatus_Exception(status)) Py_ExitStatusException(status);
+    // Move every object the interpreter made so far out of the collector's reach (gc.freeze), so a sandbox's
+    // collections never walk, and copy, the zygote's heap. Then leave sys.modules as a fresh start has it.
+    PyObject *modules = PyImport_GetModuleDict();
+    int had_gc = PyDict_GetItemString(modules, "gc") != NULL;
+    PyObject *gc = PyImport_ImportModule("gc");
+    PyObject *frozen = gc ? PyObject_CallMethod(gc, "freeze", NULL) : NULL;
+    if (frozen == NULL) {
+        PyErr_Print();
+        exit(1);
+    }
+    Py_DECREF(frozen);
+    Py_DECREF(gc);
+    if (!had_gc && PyDict_DelItemString(modules, "gc") < 0) PyErr_Clear();
+    bz_hide_etc(0);
+}
+
+static void bz_send_ready(void) {
+    char message[64];
+    uint32_t magic = BJ_WIRE_READY;
+    memcpy(message, &magic, sizeof magic);
+    int n = snprintf(message + 4, sizeof message - 4, "%d.%d", PY_MAJOR_VERSION, PY_MINOR_VERSION);
+    if (send(BZ_CONTROL_FD, message, 4 + (size_t)n, MSG_NOSIGNAL) < 0) bz_die("send ready");
+}
+
+static void bz_reply(int32_t rc, pid_t pid, const char *step, const int *fds, int nfds) {
+    struct bj_wire_spawn_reply reply;
+    memset(&reply, 0, sizeof reply);
+    reply.rc = rc;
+    reply.pid = pid;
+    if (step) snprintf(reply.step, sizeof reply.step, "%s", step);
+    char control[CMSG_SPACE(4 * sizeof(int))];
+    memset(control, 0, sizeof control);
+    struct iovec iov = {.iov_base = &reply, .iov_len = sizeof reply};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (nfds > 0) {
+        msg.msg_control = control;
+        msg.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
+        memcpy(CMSG_DATA(cm), fds, (size_t)nfds * sizeof(int));
+    }
+    if (sendmsg(BZ_CONTROL_FD, &msg, MSG_NOSIGNAL) < 0) bz_die("send reply");
+}
+
+/// One BJ_WIRE_SPAWN: decode, fork the sandbox, hand its fds to the host.
+static void bz_spawn(const uint8_t *message, size_t length, const int *fds, int nfds, cap_t empty_caps,
+                     int argc, char **argv) {
+    uint32_t header[3];
+    struct bj_plan plan;
+    struct bz_arena arena = {0};
+    if (length < sizeof header) {
+        bz_reply(-EBADMSG, 0, "message", NULL, 0);
+        return;
+    }
+    memcpy(header, message, sizeof header);
+    int expected = BJ_WIRE_SPAWN_FDS + (header[2] ? 1 : 0) + (int)header[1];
+    if (header[0] != BJ_WIRE_SPAWN || header[1] > 16 || nfds != expected ||
+        bz_decode_plan(message + sizeof header, length - sizeof header, &plan, &arena) < 0) {
+        bz_arena_free(&arena);
+        bz_reply(-EBADMSG, 0, "plan", NULL, 0);
+        return;
+    }
+    plan.stdin_fd = fds[0];
+    plan.stdout_fd = fds[1];
+    plan.stderr_fd = fds[2];
+    plan.handover_fd = fds[3];
+    plan.workdir_socket = fds[4];
+    plan.seccomp_socket = fds[5];
+    plan.cgroup_dir_fd = header[2] ? fds[6] : -1;
+    plan.cgroup_join_fds = fds + BJ_WIRE_SPAWN_FDS + (header[2] ? 1 : 0);
+    plan.cgroup_join_count = (int)header[1];
+    plan.empty_caps = empty_caps;
+
+    struct bj_child child;
+    const char *step = NULL;
+    PyOS_BeforeFork();
+    int rc = bj_spawn(&plan, &child, &step);
+    if (rc == 1) {
+        PyOS_AfterFork_Child();
+        bz_run_warm_job(&plan, argc, argv);
+    }
+    PyOS_AfterFork_Parent();
+    bz_arena_free(&arena);
+    if (rc < 0) {
+        bz_reply(rc, 0, step, NULL, 0);
+        return;
+    }
+    int out[4] = {child.pidfd, child.error_fd, child.status_fd, child.lifeline_fd};
+    bz_reply(0, child.pid, NULL, out, 4);
+    for (int i = 0; i < 4; i++) close(out[i]);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) {
+        fprintf(stderr, "usage: bexy-zygote PYTHON [PYTHON_ARGS...] SCRIPT (control socket on fd 3)\n");
+        return 2;
+    }
+    // Die with bexy-server; its sandboxes die with us (their inits have PR_SET_PDEATHSIG too).
+    pid_t parent = getppid();
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent) return 1;
+    bz_initialize(argc - 1, argv + 1);
+    cap_t empty_caps = cap_init();
+    if (empty_caps == NULL) bz_die("cap_init");
+    bz_send_ready();
+
+    // Reap the inits of finished sandboxes as soon as they exit: the host frees a sandbox's identity slot only
+    // once its init is gone (reaped), not merely a zombie. SIGCHLD is blocked here and read from a signalfd;
+    // a warm program unblocks it again (bj_spawn).
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0) bz_die("block SIGCHLD");
+    int children = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (children < 0) bz_die("signalfd");
+
+    static uint8_t message[BJ_WIRE_MAX_MESSAGE];
+    for (;;) {
+        struct pollfd watched[2] = {{.fd = BZ_CONTROL_FD, .events = POLLIN}, {.fd = children, .events = POLLIN}};
+        int ready = poll(watched, 2, -1);
+        if (ready < 0 && errno != EINTR) bz_die("poll");
+        if (watched[1].revents & POLLIN) {
+            struct signalfd_siginfo info;
+            while (read(children, &info, sizeof info) == sizeof info) {}
+            while (waitpid(-1, NULL, WNOHANG) > 0) {}
+        }
+        if (ready <= 0 || !(watched[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+        char cbuf[CMSG_SPACE(BZ_MAX_FDS * sizeof(int))];
+        struct iovec iov = {.iov_base = message, .iov_len = sizeof message};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
+        ssize_t n = recvmsg(BZ_CONTROL_FD, &msg, MSG_CMSG_CLOEXEC);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return 0;  // the host closed the control socket: stop
+        int fds[BZ_MAX_FDS], nfds = 0;
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
+            if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
+            int count = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            for (int i = 0; i < count && nfds < BZ_MAX_FDS; i++) memcpy(&fds[nfds++], CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+        }
+        if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+            bz_reply(-EMSGSIZE, 0, "message", NULL, 0);
+        } else {
+            bz_spawn(message, (size_t)n, fds, nfds, empty_caps, argc - 1, argv + 1);
+        }
+        for (int i = 0; i < nfds; i++) close(fds[i]);
+    }
+}
