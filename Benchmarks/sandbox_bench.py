@@ -67,7 +67,7 @@ class ProcessSystem:
     def __init__(self, name: str, argv, env: dict[str, str]):
         self.name, self.argv, self.env = name, argv, env
 
-    def run(self, job: str) -> str | None:
+    def run(self, job: str, worker: int = 0) -> str | None:
         done = subprocess.run(self.argv(job), env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE)
         if done.returncode != 0 or done.stdout.decode(errors="replace") != JOBS[job][1]:
@@ -76,27 +76,34 @@ class ProcessSystem:
 
 
 class HTTPSystem:
-    """POST the job over one keep-alive connection per worker thread; fails unless 200, success and the right
-    stdout. A broken connection fails that job and is reopened for the next."""
+    """POST the job over one keep-alive connection per worker (kept across rounds); fails unless 200, success and
+    the right stdout. A broken connection fails that job and is reopened for the next."""
 
     def __init__(self, name: str, port: int, path: str, token: str):
         self.name, self.port, self.path, self.token = name, port, path, token
         self.bodies = {job: json.dumps({"code": code, "profile": "strict"}).encode() for job, (code, _) in JOBS.items()}
-        self.local = threading.local()
+        self.connections: dict[int, http.client.HTTPConnection] = {}
 
-    def run(self, job: str) -> str | None:
-        conn = getattr(self.local, "conn", None)
-        if conn is None:
-            conn = self.local.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        try:
-            conn.request("POST", self.path, body=self.bodies[job],
-                         headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
-            response = conn.getresponse()
-            data = response.read()
-        except (OSError, http.client.HTTPException) as e:
-            conn.close()
-            self.local.conn = None
-            return f"connection: {e!r}"
+    def run(self, job: str, worker: int = 0) -> str | None:
+        for attempt in (1, 2):
+            conn = self.connections.get(worker)
+            reused = conn is not None
+            if conn is None:
+                conn = self.connections[worker] = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+            try:
+                conn.request("POST", self.path, body=self.bodies[job],
+                             headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
+                response = conn.getresponse()
+                data = response.read()
+                break
+            except (OSError, http.client.HTTPException) as e:
+                conn.close()
+                del self.connections[worker]
+                # A kept-alive connection the server closed while idle: retry once on a fresh one (the time of
+                # both attempts counts), as HTTP clients do. Anything else is a failed job.
+                stale = isinstance(e, (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError))
+                if not (reused and stale and attempt == 1):
+                    return f"connection: {e!r}"
         try:
             answer = json.loads(data)
         except ValueError:
@@ -204,10 +211,10 @@ def run_round(system, job: str, workers: int, per_worker: int, cell: Cell | None
     lock = threading.Lock()
     local = Cell()
 
-    def worker() -> None:
+    def worker(index: int) -> None:
         for _ in range(per_worker):
             start = time.perf_counter()
-            error = system.run(job)
+            error = system.run(job, index)
             elapsed = (time.perf_counter() - start) * 1000
             with lock:
                 if error is None:
@@ -217,7 +224,7 @@ def run_round(system, job: str, workers: int, per_worker: int, cell: Cell | None
                     if len(local.errors) < 3:
                         local.errors.append(error)
 
-    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(workers)]
     start = time.perf_counter()
     for t in threads:
         t.start()
