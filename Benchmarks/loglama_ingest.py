@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 
+sys.dont_write_bytecode = True  # no __pycache__ next to the scripts in the work tree
 from benchlib import free_port, machine_info, machine_line, median, percentile, wait_healthy
 
 

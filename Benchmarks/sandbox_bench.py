@@ -36,6 +36,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+sys.dont_write_bytecode = True  # no __pycache__ next to the scripts in the work tree
 from benchlib import (PYTHON, REPO, format_table, free_port, machine_info, machine_line, median, percentile,
                       progress, wait_healthy)
 
