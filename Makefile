@@ -31,15 +31,14 @@ demo: build
 test: deps
 	$(SWIFT) test
 
-## Benchmarks (not part of the tests): bexy vs bare python3 vs bubblewrap, interleaved; LogLama ingest rate;
-## hello world through APILama -> BEXY at concurrency 1, 2 and 8.
+## Benchmarks (not part of the tests): bare python3 vs bubblewrap vs bexy exec vs POST /execute (warm and
+## BEXY_WARM=0) vs APILama -> BEXY, interleaved, with the issue's targets; then LogLama's ingest rate.
 bench: bench-deps build
 	$(SWIFT) build -c release --product loglama
 	$(SWIFT) build -c release --product bexy-server
 	$(SWIFT) build -c release --product apilama
-	python3 Benchmarks/cold_start.py --bexy $(BEXY)
+	python3 Benchmarks/sandbox_bench.py --bin .build/release
 	python3 Benchmarks/loglama_ingest.py --loglama .build/release/loglama
-	python3 Benchmarks/http_execute.py --bin .build/release
 
 clean:
 	rm -rf .build

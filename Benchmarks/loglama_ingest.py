@@ -9,8 +9,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -18,24 +16,8 @@ import threading
 import time
 import uuid
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(port, deadline=30.0):
-    end = time.time() + deadline
-    while time.time() < end:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/health")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"loglama did not become healthy on port {port}")
+sys.dont_write_bytecode = True  # no __pycache__ next to the scripts in the work tree
+from benchlib import free_port, machine_info, machine_line, median, percentile, wait_healthy
 
 
 def log_batch(size, worker, n):
@@ -81,9 +63,8 @@ def run(port, path, make_body, workers, batches, per_batch):
     for t in threads:
         t.join()
     seconds = time.perf_counter() - start
-    latencies.sort()
     return {"records_per_s": workers * batches * per_batch / seconds, "seconds": seconds,
-            "p50_ms": statistics.median(latencies), "p99_ms": latencies[int(len(latencies) * 0.99) - 1],
+            "p50_ms": median(latencies), "p99_ms": percentile(latencies, 99),
             "errors": len(errors)}
 
 
@@ -101,7 +82,7 @@ def main():
     server = subprocess.Popen([args.loglama, "serve", "--port", str(port), "--db", os.path.join(work, "bench.db")],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_healthy(port)
+        wait_healthy(port, "/health", server)
         logs = run(port, "/api/logs", lambda w, n: log_batch(args.batch_size, w, n), args.workers, args.batches,
                    args.batch_size)
         audit = run(port, "/api/audit", lambda w, n: audit_batch(args.batch_size // 5), args.workers,
@@ -109,8 +90,8 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=10)
-    print(f"LogLama ingest  {time.strftime('%Y-%m-%dT%H:%M:%S%z')}  nproc {os.cpu_count()}  "
-          f"{args.workers} clients, keep-alive")
+    print(f"LogLama ingest: {args.workers} clients, keep-alive")
+    print(machine_line(machine_info()))
     print(f"{'what':<8} {'batch':>6} {'records/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
     for name, size, r in (("logs", args.batch_size, logs), ("audit", args.batch_size // 5, audit)):
         print(f"{name:<8} {size:>6} {r['records_per_s']:>10.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['errors']:>6}")
