@@ -1,7 +1,7 @@
 # PyLama / BEXY: the two set-up commands are `make demo` and `make test` (run as root on Debian 12).
 SWIFT ?= swift
 # Debian packages the build, the sandbox and the tests need; `make deps` installs the missing ones.
-APT_PACKAGES := libseccomp-dev libcap-dev libsqlite3-dev python3
+APT_PACKAGES := libseccomp-dev libcap-dev libsqlite3-dev python3 python3-dev
 BENCH_PACKAGES := bubblewrap
 BEXY := .build/release/bexy
 
@@ -36,6 +36,7 @@ test: deps
 bench: bench-deps build
 	$(SWIFT) build -c release --product loglama
 	$(SWIFT) build -c release --product bexy-server
+	$(SWIFT) build -c release --product bexy-zygote
 	$(SWIFT) build -c release --product apilama
 	python3 Benchmarks/sandbox_bench.py --bin .build/release
 	python3 Benchmarks/loglama_ingest.py --loglama .build/release/loglama
