@@ -13,7 +13,7 @@ extension BexyServiceTests {
         static let resultKeys: Set<String> = [
             "id", "profile", "status", "exit_code", "signal", "stdout", "stderr", "stdout_truncated",
             "stderr_truncated", "wall_ms", "cpu_ms", "peak_memory_bytes", "limit_hit", "blocked_syscall", "limits",
-            "success", "error_type", "error_message", "output", "error",
+            "success", "error_type", "error_message", "output", "error", "sandbox",
         ]
 
         @Test func helloReturnsTheExecJSONResult() async throws {

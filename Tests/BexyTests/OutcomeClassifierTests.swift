@@ -381,7 +381,7 @@ private let syntaxErrorOutput = """
     static let documentedKeys: Set<String> = [
         "id", "profile", "status", "exit_code", "signal", "stdout", "stderr", "stdout_truncated", "stderr_truncated",
         "wall_ms", "cpu_ms", "peak_memory_bytes", "limit_hit", "blocked_syscall", "limits", "success", "error_type",
-        "error_message", "output", "error",
+        "error_message", "output", "error", "sandbox",
     ]
 
     private func jsonObject(_ result: ExecutionResult) throws -> [String: Any] {

@@ -157,7 +157,7 @@ enum CLI {
     static let resultKeys: Set<String> = [
         "id", "profile", "status", "exit_code", "signal", "stdout", "stderr", "stdout_truncated", "stderr_truncated",
         "wall_ms", "cpu_ms", "peak_memory_bytes", "limit_hit", "blocked_syscall", "limits", "success", "error_type",
-        "error_message", "output", "error",
+        "error_message", "output", "error", "sandbox",
     ]
 
     /// Read a repository profile's JSON.

@@ -33,8 +33,11 @@ struct Harness {
         var configuration = SandboxConfiguration.fromEnvironment()
         configuration.warm = WarmPoolConfiguration(zygotePath: WarmPoolConfiguration.siblingZygotePath,
                                                    maxIdlePerShape: 2, maxIdle: 4)
-        return Engine(profiles: ProfileStore(directory: repoRoot + "/profiles"), sandboxConfiguration: configuration,
-                      spool: spool)
+        let engine = Engine(profiles: ProfileStore(directory: repoRoot + "/profiles"),
+                            sandboxConfiguration: configuration, spool: spool)
+        // Its ready sandboxes would otherwise outlive the test process as empty cgroups.
+        atexit { Harness.warmEngine.shutdownWarmPool() }
+        return engine
     }()
 
     /// Run `code` on the `sandbox` path and return the result. Records an issue if the job ran on the other

@@ -117,14 +117,7 @@ public final class Engine: Sendable {
         do throws(JailError) {
             let sandbox = try self.sandbox.get()
             let filter = try seccompFilter(profile.seccomp, notifyOnKill: sandbox.notifiesBlockedSyscalls)
-            let job = JobSpec(
-                executable: profile.python,
-                arguments: profile.pythonArgs + [ExecutionRequest.scriptName] + request.arguments,
-                environment: profile.environment,
-                files: [JobFile(path: ExecutionRequest.scriptName, contents: request.code)]
-                    + (request.project?.files ?? []) + request.files,
-                stdin: request.stdin, limits: limits, hostname: profile.hostname, seccomp: filter,
-                artifacts: request.artifacts, scriptArgumentIndex: profile.pythonArgs.count)
+            let job = Self.jobSpec(request, profile: profile, limits: limits, filter: filter)
             let outcome = try sandbox.run(job, cancellation: cancellation, output: output)
             hostUid = Int(outcome.hostUid)
             result = Self.result(id: id, profile: profile.name, limits: limits, outcome: outcome)
@@ -138,6 +131,19 @@ public final class Engine: Sendable {
         return result
     }
 
+    /// What the Jail runs for `request`: the profile's interpreter on the script, in the profile's sandbox.
+    static func jobSpec(_ request: ExecutionRequest, profile: Profile, limits: ResourceLimits,
+                        filter: SeccompFilter) -> JobSpec {
+        JobSpec(
+            executable: profile.python,
+            arguments: profile.pythonArgs + [ExecutionRequest.scriptName] + request.arguments,
+            environment: profile.environment,
+            files: [JobFile(path: ExecutionRequest.scriptName, contents: request.code)]
+                + (request.project?.files ?? []) + request.files,
+            stdin: request.stdin, limits: limits, hostname: profile.hostname, seccomp: filter,
+            artifacts: request.artifacts, scriptArgumentIndex: profile.pythonArgs.count)
+    }
+
     /// The compiled filter for `policy`, compiled on first use.
     private func seccompFilter(_ policy: SeccompPolicy, notifyOnKill: Bool) throws(JailError) -> SeccompFilter {
         if let cached = filters.withLock({ $0[policy] }) { return cached }
@@ -149,6 +155,19 @@ public final class Engine: Sendable {
     /// The warm pool's idle cost and counters; nil when this engine runs every job cold.
     public var warmPoolStatistics: WarmPoolStatistics? {
         (try? sandbox.get())?.warmPool?.statistics()
+    }
+
+    /// Have the warm pool keep a sandbox ready for every profile's default limits, so that the first jobs are
+    /// warm too. Does nothing without a warm pool.
+    public func prewarm() {
+        guard let sandbox = try? sandbox.get(), let pool = sandbox.warmPool else { return }
+        for name in profiles.names() {
+            guard let profile = try? profiles.profile(named: name),
+                  let filter = try? seccompFilter(profile.seccomp, notifyOnKill: sandbox.notifiesBlockedSyscalls)
+            else { continue }
+            let request = ExecutionRequest(code: [], profile: name, requester: "prewarm", frontDoor: .http)
+            pool.prewarm(Self.jobSpec(request, profile: profile, limits: profile.limits, filter: filter))
+        }
     }
 
     /// Destroy the warm pool's ready sandboxes and zygotes (at shutdown).

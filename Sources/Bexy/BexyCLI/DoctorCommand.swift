@@ -39,6 +39,9 @@ struct DoctorCommand: ParsableCommand {
             rows.append(["python3 (\(name))", ok ? "ok" : "MISSING", Self.describePython(profile.python),
                          ok ? "" : "apt-get install -y python3"])
         }
+        if getuid() == 0 && features.firstMissingRequirement() == nil && cgroupsOK {
+            rows.append(Self.warmPathRow(configuration))
+        }
         let last = configuration.uidBase + UInt32(2 * configuration.maxSlots) - 1
         rows.append(["job id range", "ok", "host uids/gids \(configuration.uidBase)-\(last) (\(configuration.maxSlots) slots)",
                      ""])
@@ -46,6 +49,42 @@ struct DoctorCommand: ParsableCommand {
                      store.names().isEmpty ? "set BEXY_PROFILES_DIR" : ""])
         writeAll(1, Array(Table.render(rows).utf8))
         if features.firstMissingRequirement() != nil || !cgroupsOK || !pythonOK { throw ExitCode(1) }
+    }
+
+    /// The warm path of `bexy serve` on this host: start its pool for the profiles (no job runs), wait for one
+    /// ready sandbox, and report the idle cost. Warm is an optimisation: without it jobs run cold, so a problem
+    /// here is "degraded", never a failure of the host check.
+    static func warmPathRow(_ base: SandboxConfiguration) -> [String] {
+        var configuration = base
+        // bexy serve runs bexy-server, whose sibling bexy-zygote is this binary's sibling too.
+        configuration.warm = WarmPoolConfiguration.fromEnvironment(zygotePath: WarmPoolConfiguration.siblingZygotePath)
+        guard let warm = configuration.warm else {
+            return ["warm path", "off", "BEXY_WARM=0: bexy serve runs every job cold", ""]
+        }
+        guard access(warm.zygotePath, X_OK) == 0 else {
+            return ["warm path", "degraded", "\(warm.zygotePath) is missing: bexy serve runs every job cold",
+                    "swift build -c release --product bexy-zygote (next to bexy-server)"]
+        }
+        guard let spool = try? AuditSpool() else { return ["warm path", "degraded", "cannot open the audit spool", ""] }
+        let engine = Engine(sandboxConfiguration: configuration, spool: spool)
+        defer { engine.shutdownWarmPool() }
+        engine.prewarm()
+        var statistics = engine.warmPoolStatistics ?? WarmPoolStatistics()
+        for _ in 0..<100 where statistics.idleSandboxes == 0 && statistics.unavailableReason == nil {
+            usleep(50_000)
+            statistics = engine.warmPoolStatistics ?? statistics
+        }
+        if let reason = statistics.unavailableReason, statistics.idleSandboxes == 0 {
+            return ["warm path", "degraded", reason, "rebuild bexy-zygote against this host's python3-dev"]
+        }
+        guard statistics.idleSandboxes > 0 else {
+            return ["warm path", "degraded", "no sandbox became ready within 5 s", "check the kernel log"]
+        }
+        let mib = { (bytes: Int) in "\(bytes / 1_048_576).\(bytes % 1_048_576 * 10 / 1_048_576) MiB" }
+        return ["warm path", "ok",
+                "idle cost: \(statistics.zygotes) zygote(s) \(mib(statistics.zygoteResidentBytes)) resident, "
+                    + "\(statistics.idleSandboxes) ready sandbox(es) \(mib(statistics.idleMemoryBytes)) charged, "
+                    + "\(statistics.idleCgroups) cgroup dir(s)", ""]
     }
 
     /// "/usr/bin/python3 -> python3.11".

@@ -42,7 +42,7 @@ public struct BexyServer: Sendable {
         JobsRoute(execute: executeRoute, store: JobStore(retention: configuration.jobRetention)).register(on: router)
         HealthRoute(engine: engine, scheduler: scheduler).register(on: router)
         ProfilesRoute(profiles: engine.profiles).register(on: router)
-        MetricsRoute(metrics: scheduler.metrics, scheduler: scheduler).register(on: router)
+        MetricsRoute(metrics: scheduler.metrics, scheduler: scheduler, engine: engine).register(on: router)
         application = Application(
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [PeerDisconnectHandler()])),
@@ -59,6 +59,7 @@ public struct BexyServer: Sendable {
     /// grace period, then are cancelled), then the HTTP server stops; when `run` returns no sandbox is left.
     public func run(companions: [any Service] = [],
                     gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint]) async throws {
+        engine.prewarm()
         if let sweep = engine.sweepStaleJobs() {
             if !sweep.removedCgroups.isEmpty {
                 logger.notice("removed the cgroups of jobs a killed bexy left behind",

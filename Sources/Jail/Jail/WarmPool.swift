@@ -101,6 +101,21 @@ public final class WarmPool: @unchecked Sendable {
         }
     }
 
+    /// Keep a sandbox for jobs shaped like `job` ready before the first one arrives (no job runs). Returns
+    /// false if such jobs cannot run warm.
+    @discardableResult
+    public func prewarm(_ job: JobSpec) -> Bool {
+        guard let shape = WarmShape(job), zygote(for: shape.zygote) != nil else { return false }
+        let now = Syscall.monotonicNanoseconds()
+        state.withLock { state in
+            if state.shapes[shape] == nil {
+                state.shapes[shape] = ShapeState(template: job, lastUsed: now, lastMiss: now)
+            }
+        }
+        signalRefill()
+        return true
+    }
+
     /// The pool's idle cost and counters now.
     public func statistics() -> WarmPoolStatistics {
         let (counters, idle, zygotes, target) = state.withLock { state in
@@ -112,6 +127,7 @@ public final class WarmPool: @unchecked Sendable {
         statistics.idleMemoryBytes = idle.reduce(0) { $0 + $1.cgroup.currentMemoryBytes() }
         statistics.idleCgroups = idle.reduce(0) { $0 + $1.cgroup.directories.count }
         statistics.zygotes = zygotes.count
+        statistics.zygotePids = zygotes.map(\.pid).sorted()
         statistics.zygoteResidentBytes = zygotes.reduce(0) { $0 + $1.residentBytes }
         statistics.targetIdle = target
         return statistics

@@ -61,6 +61,8 @@ public struct WarmPoolStatistics: Sendable, Equatable {
     /// Running bexy-zygote processes and their resident memory (shared with their sandboxes).
     public var zygotes = 0
     public var zygoteResidentBytes = 0
+    /// Host pids of the running zygotes.
+    public var zygotePids: [Int32] = []
     /// How many ready sandboxes the pool aims to keep now, over all shapes.
     public var targetIdle = 0
     /// Jobs handed a ready sandbox.
