@@ -91,7 +91,7 @@ public final class WarmPool: @unchecked Sendable {
         signalRefill()
         if let ready { return ready }
         do throws(JailError) {
-            return try WarmSandbox(zygote: zygote, shape: shape, template: job, host: host)
+            return try WarmSandbox.fork(zygote: zygote, shape: shape, template: job, host: host)
         } catch {
             state.withLock { $0.counters.failures += 1 }
             if zygote.isAlive { throw error }
@@ -167,7 +167,7 @@ public final class WarmPool: @unchecked Sendable {
             if let dead = known.0 { forget(dead) }
             if known.1 { return nil }
             do throws(JailError) {
-                let started = try Zygote(key, binary: configuration.zygotePath)
+                let started = try Zygote.start(key, binary: configuration.zygotePath)
                 if let mismatch = Self.versionMismatch(key.executable, zygoteVersion: started.pythonVersion) {
                     markUnusable(key, mismatch)
                     return nil
@@ -261,7 +261,7 @@ public final class WarmPool: @unchecked Sendable {
         var made: WarmSandbox?
         if let zygote = zygote(for: shape.zygote) {
             do throws(JailError) {
-                let sandbox = try WarmSandbox(zygote: zygote, shape: shape, template: template, host: host)
+                let sandbox = try WarmSandbox.fork(zygote: zygote, shape: shape, template: template, host: host)
                 try sandbox.awaitReady()
                 made = sandbox
             } catch {

@@ -23,8 +23,24 @@ final class WarmSandbox: @unchecked Sendable {
     private var isReady = false
     private var finished = false
 
-    /// Fork a sandbox for jobs of `shape` (`template` gives its limits, hostname and seccomp filter).
-    init(zygote: Zygote, shape: WarmShape, template: JobSpec, host: SandboxHost) throws(JailError) {
+    private init(shape: WarmShape, cgroup: JobCgroup, slot: consuming IdentitySlot, child: Zygote.Child,
+                 parentFDs: [Int32], notifies: Bool) {
+        self.shape = shape
+        self.cgroup = cgroup
+        self.slot = slot
+        self.child = child
+        stdoutFD = parentFDs[0]
+        stderrFD = parentFDs[1]
+        handoverFD = parentFDs[2]
+        workdirSocket = parentFDs[3]
+        seccompSocket = parentFDs[4]
+        self.notifies = notifies
+    }
+
+    /// Fork a sandbox for jobs of `shape` (`template` gives its limits, hostname and seccomp filter). (A factory
+    /// rather than a throwing initialiser: nothing of the object exists until everything that can fail has.)
+    static func fork(zygote: Zygote, shape: WarmShape, template: JobSpec, host: SandboxHost) throws(JailError)
+        -> WarmSandbox {
         let slot = try host.takeSlot()
         let cgroup = try host.cgroups.create(name: Sandbox.cgroupName(slot: slot.number), limits: template.limits)
         var parentFDs: [Int32] = [], childFDs: [Int32] = []
@@ -55,21 +71,14 @@ final class WarmSandbox: @unchecked Sendable {
             let cgroupFDs = (cgroup.cloneIntoFD.map { [$0] } ?? []) + cgroup.joinFDs
             let message = ZygoteWire.spawnMessage(plan, joinFDCount: cgroup.joinFDs.count,
                                                   hasCgroupDirectory: cgroup.cloneIntoFD != nil)
-            child = try zygote.spawn(message, fds: childFDs + cgroupFDs)
+            let child = try zygote.spawn(message, fds: childFDs + cgroupFDs)
+            return WarmSandbox(shape: shape, cgroup: cgroup, slot: slot, child: child, parentFDs: parentFDs,
+                               notifies: host.notifiesBlockedSyscalls)
         } catch {
             for fd in parentFDs { close(fd) }
             try? cgroup.destroy()
             throw error
         }
-        self.shape = shape
-        self.cgroup = cgroup
-        self.slot = slot
-        stdoutFD = parentFDs[0]
-        stderrFD = parentFDs[1]
-        handoverFD = parentFDs[2]
-        workdirSocket = parentFDs[3]
-        seccompSocket = parentFDs[4]
-        notifies = host.notifiesBlockedSyscalls
     }
 
     deinit {

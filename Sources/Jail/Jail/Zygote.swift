@@ -37,9 +37,17 @@ final class Zygote: @unchecked Sendable {
     private let log: Int32
     private let exchange = Mutex<Void>(())
 
-    /// Start bexy-zygote at `binary` and wait for its interpreter to be ready.
-    init(_ key: Key, binary: String, readyTimeoutMs: Int32 = 10_000) throws(JailError) {
+    private init(key: Key, pid: pid_t, pythonVersion: String, control: Int32, log: Int32) {
         self.key = key
+        self.pid = pid
+        self.pythonVersion = pythonVersion
+        self.control = control
+        self.log = log
+    }
+
+    /// Start bexy-zygote at `binary` and wait for its interpreter to be ready. (A factory rather than a throwing
+    /// initialiser: nothing of the object exists until everything that can fail has succeeded.)
+    static func start(_ key: Key, binary: String, readyTimeoutMs: Int32 = 10_000) throws(JailError) -> Zygote {
         var pair: [Int32] = [-1, -1]
         var rc = bj_seqpacket_pair(&pair)
         guard rc == 0 else { throw .system("zygote control socket", errno: -rc) }
@@ -64,7 +72,6 @@ final class Zygote: @unchecked Sendable {
             throw .system("start \(binary)", errno: -spawned, hint: "build it with `swift build --product bexy-zygote`"
                           + " or set BEXY_WARM=0")
         }
-        pid = spawned
         var buffer = [UInt8](repeating: 0, count: 64)
         let controlFD = pair[0]
         var entry = pollfd(fd: controlFD, events: Int16(POLLIN), revents: 0)
@@ -87,9 +94,8 @@ final class Zygote: @unchecked Sendable {
                                 + (output.isEmpty ? "" : ": " + output.split(separator: "\n").suffix(3).joined(separator: " | ")),
                             hint: "check that \(key.executable) matches the python3-dev this bexy was built with, or set BEXY_WARM=0")
         }
-        pythonVersion = String(decoding: buffer[4..<n], as: UTF8.self)
-        control = controlFD
-        log = logPipe[0]
+        return Zygote(key: key, pid: spawned, pythonVersion: String(decoding: buffer[4..<n], as: UTF8.self),
+                      control: controlFD, log: logPipe[0])
     }
 
     deinit {
