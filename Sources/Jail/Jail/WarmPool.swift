@@ -38,12 +38,12 @@ public final class WarmPool: @unchecked Sendable {
         var stopping = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// Serialises zygote starts (one at a time, never twice for one key).
-    private let zygoteStarts = Mutex<Void>(())
+    private let zygoteStarts = Locked<Void>(())
     /// Wakes the refill thread: its read end is polled, the write end is non-blocking.
     private let wake: (read: Int32, write: Int32)
-    private let refill = Mutex<pthread_t?>(nil)
+    private let refill = Locked<pthread_t?>(nil)
 
     init(configuration: WarmPoolConfiguration, host: SandboxHost) {
         self.configuration = configuration
@@ -118,18 +118,22 @@ public final class WarmPool: @unchecked Sendable {
 
     /// The pool's idle cost and counters now.
     public func statistics() -> WarmPoolStatistics {
-        let (counters, idle, zygotes, target) = state.withLock { state in
-            (state.counters, state.shapes.values.flatMap(\.idle), Array(state.zygotes.values),
-             state.shapes.values.reduce(0) { $0 + $1.target })
+        // Filled inside the lock rather than returned through it: returning this struct from the generic
+        // `withLock` came back with its last field clobbered in debug builds (Swift 6.3; see the session notes).
+        var statistics = WarmPoolStatistics()
+        var idle: [WarmSandbox] = [], zygotes: [Zygote] = []
+        state.withLock { state in
+            statistics = state.counters
+            statistics.targetIdle = state.shapes.values.reduce(0) { $0 + $1.target }
+            idle = state.shapes.values.flatMap(\.idle)
+            zygotes = Array(state.zygotes.values)
         }
-        var statistics = counters
         statistics.idleSandboxes = idle.count
         statistics.idleMemoryBytes = idle.reduce(0) { $0 + $1.cgroup.currentMemoryBytes() }
         statistics.idleCgroups = idle.reduce(0) { $0 + $1.cgroup.directories.count }
         statistics.zygotes = zygotes.count
-        statistics.zygotePids = zygotes.map(\.pid).sorted()
         statistics.zygoteResidentBytes = zygotes.reduce(0) { $0 + $1.residentBytes }
-        statistics.targetIdle = target
+        statistics.zygotePids = zygotes.map(\.pid).sorted()
         return statistics
     }
 

@@ -126,38 +126,43 @@ final class Zygote: @unchecked Sendable {
 
     /// Ask for one sandbox built from `message` (`ZygoteWire.spawnMessage`) with `fds` in the wire's order.
     func spawn(_ message: [UInt8], fds: [Int32], timeoutMs: Int32 = 10_000) throws(JailError) -> Child {
-        let result: Result<Child, JailError> = exchange.withLock { _ in
-            let sent = message.withUnsafeBytes { bytes in
-                fds.withUnsafeBufferPointer { bj_send_message(control, bytes.baseAddress, bytes.count, $0.baseAddress, Int32(fds.count)) }
-            }
-            guard sent == 0 else { return .failure(.system("send to bexy-zygote", errno: -sent)) }
-            var entry = pollfd(fd: control, events: Int16(POLLIN), revents: 0)
-            var ready: Int32
-            repeat { ready = poll(&entry, 1, timeoutMs) } while ready < 0 && errno == EINTR
-            guard ready > 0 else { return .failure(.system("wait for bexy-zygote", errno: ETIMEDOUT)) }
-            var reply = bj_wire_spawn_reply()
-            var received: [Int32] = [-1, -1, -1, -1]
-            var count: Int32 = 0
-            let n = withUnsafeMutableBytes(of: &reply) { bytes in
-                received.withUnsafeMutableBufferPointer {
-                    bj_receive_message(control, bytes.baseAddress, bytes.count, $0.baseAddress, 4, &count)
-                }
-            }
-            guard n == MemoryLayout<bj_wire_spawn_reply>.size else {
-                for fd in received.prefix(Int(count)) { close(fd) }
-                return .failure(.system("receive from bexy-zygote", errno: n < 0 ? Int32(-n) : EPIPE))
-            }
-            guard reply.rc == 0, count == 4 else {
-                for fd in received.prefix(Int(count)) { close(fd) }
-                let step = withUnsafeBytes(of: reply.step) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                let hint = step == "clone3" ? "enable user namespaces: sysctl user.max_user_namespaces=15000" : nil
-                return .failure(.system(step.isEmpty ? "zygote spawn" : step, errno: reply.rc < 0 ? -reply.rc : EPROTO,
-                                        hint: hint))
-            }
-            return .success(Child(pid: reply.pid, pidfd: received[0], errorFD: received[1], statusFD: received[2],
-                                  lifelineFD: received[3]))
-        }
+        // The outcome is written from inside the lock rather than returned through it (see WarmPool.statistics).
+        var result: Result<Child, JailError> = .failure(.system("zygote spawn", errno: EPROTO))
+        exchange.withLock { _ in result = exchangeLocked(message, fds: fds, timeoutMs: timeoutMs) }
         return try result.get()
+    }
+
+    /// One spawn request and its reply; the caller holds `exchange`.
+    private func exchangeLocked(_ message: [UInt8], fds: [Int32], timeoutMs: Int32) -> Result<Child, JailError> {
+        let sent = message.withUnsafeBytes { bytes in
+            fds.withUnsafeBufferPointer { bj_send_message(control, bytes.baseAddress, bytes.count, $0.baseAddress, Int32(fds.count)) }
+        }
+        guard sent == 0 else { return .failure(.system("send to bexy-zygote", errno: -sent)) }
+        var entry = pollfd(fd: control, events: Int16(POLLIN), revents: 0)
+        var ready: Int32
+        repeat { ready = poll(&entry, 1, timeoutMs) } while ready < 0 && errno == EINTR
+        guard ready > 0 else { return .failure(.system("wait for bexy-zygote", errno: ETIMEDOUT)) }
+        var reply = bj_wire_spawn_reply()
+        var received: [Int32] = [-1, -1, -1, -1]
+        var count: Int32 = 0
+        let n = withUnsafeMutableBytes(of: &reply) { bytes in
+            received.withUnsafeMutableBufferPointer {
+                bj_receive_message(control, bytes.baseAddress, bytes.count, $0.baseAddress, 4, &count)
+            }
+        }
+        guard n == MemoryLayout<bj_wire_spawn_reply>.size else {
+            for fd in received.prefix(Int(count)) { close(fd) }
+            return .failure(.system("receive from bexy-zygote", errno: n < 0 ? Int32(-n) : EPIPE))
+        }
+        guard reply.rc == 0, count == 4 else {
+            for fd in received.prefix(Int(count)) { close(fd) }
+            let step = withUnsafeBytes(of: reply.step) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let hint = step == "clone3" ? "enable user namespaces: sysctl user.max_user_namespaces=15000" : nil
+            return .failure(.system(step.isEmpty ? "zygote spawn" : step, errno: reply.rc < 0 ? -reply.rc : EPROTO,
+                                    hint: hint))
+        }
+        return .success(Child(pid: reply.pid, pidfd: received[0], errorFD: received[1], statusFD: received[2],
+                              lifelineFD: received[3]))
     }
 
     /// Whatever the zygote wrote to its stdout/stderr so far (non-blocking).
