@@ -37,6 +37,7 @@ bench: bench-deps build
 	$(SWIFT) build -c release --product loglama
 	$(SWIFT) build -c release --product bexy-server
 	$(SWIFT) build -c release --product bexy-zygote
+	$(SWIFT) build -c release --product bexyzygote
 	$(SWIFT) build -c release --product apilama
 	python3 Benchmarks/sandbox_bench.py --bin .build/release
 	python3 Benchmarks/loglama_ingest.py --loglama .build/release/loglama

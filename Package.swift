@@ -11,7 +11,8 @@ let package = Package(
     products: [
         .executable(name: "bexy", targets: ["BexyCLI"]),
         .executable(name: "bexy-server", targets: ["BexyServerCLI"]),
-        .executable(name: "bexy-zygote", targets: ["BexyZygote"]),
+        .executable(name: "bexy-zygote", targets: ["BexyZygoteLauncher"]),
+        .library(name: "bexyzygote", type: .dynamic, targets: ["BexyZygote"]),
         .library(name: "Jail", targets: ["Jail"]),
         .library(name: "Bexy", targets: ["Bexy"]),
         .executable(name: "loglama", targets: ["LogLamaCLI"]),
@@ -38,7 +39,7 @@ let package = Package(
             name: "CCap", path: "Sources/Jail/CCap", pkgConfig: "libcap",
             providers: [.apt(["libcap-dev"])]),
         .systemLibrary(
-            name: "CPython", path: "Sources/Jail/CPython", pkgConfig: "python3-embed",
+            name: "CPython", path: "Sources/Jail/CPython", pkgConfig: "python3",
             providers: [.apt(["python3-dev"])]),
         .systemLibrary(
             name: "CSQLite", path: "Sources/Bexy/CSQLite", pkgConfig: "sqlite3",
@@ -50,9 +51,13 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra", "-Werror"])]),
         .target(
             name: "Jail", dependencies: ["CJailShim", "CSeccomp", "CCap"], path: "Sources/Jail/Jail"),
-        // The warm path's fork server: one pre-initialised interpreter per profile, in C (see zygote.c).
-        .executableTarget(
+        // The warm path's fork server: a CPython extension module (libbexyzygote.so, not linked against
+        // libpython: the interpreter is the profile's own python3) and the launcher that starts it (bexy-zygote).
+        .target(
             name: "BexyZygote", dependencies: ["CJailShim", "CCap", "CPython"], path: "Sources/Jail/BexyZygote",
+            cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra", "-Werror"])]),
+        .executableTarget(
+            name: "BexyZygoteLauncher", path: "Sources/Jail/BexyZygoteLauncher",
             cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra", "-Werror"])]),
 
         // MARK: Bexy: the execution engine and its CLI

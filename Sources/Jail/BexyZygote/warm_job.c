@@ -258,7 +258,7 @@ static PyObject *bz_string_list(char **items, int count) {
     return list;
 }
 
-void bz_run_warm_job(const struct bj_plan *plan, int orig_argc, char **orig_argv) {
+void bz_run_warm_job(const struct bj_plan *plan, int prefix_count, char **prefix) {
     char ready = 'R';
     if (send(BJ_WARM_HANDOVER_FD, &ready, 1, MSG_NOSIGNAL) != 1) _exit(0);
 
@@ -269,21 +269,22 @@ void bz_run_warm_job(const struct bj_plan *plan, int orig_argc, char **orig_argv
     close(job_fd);
 
     uint32_t header[3];
-    if (bz_job_take(&job, header, sizeof header) < 0 || header[0] != BJ_WIRE_JOB || header[1] > 65536) {
+    char *script = NULL;
+    if (bz_job_take(&job, header, sizeof header) < 0 || header[0] != BJ_WIRE_JOB || header[1] > 65536 ||
+        (script = bz_job_string(&job)) == NULL || script[0] == '\0' || strchr(script, '/') != NULL) {
         errno = EBADMSG;
         bj_warm_fail(BJ_STAGE_HANDOVER, -1);
     }
-    // sys.argv: the script's name as the cold path gives it, then the job's arguments; sys.orig_argv: the
-    // interpreter's command line as the cold path would have run it.
-    int argc = 1 + (int)header[1], full = orig_argc + (int)header[1];
+    // sys.orig_argv: the interpreter's command line as the cold path runs it (python3 -B main.py ARGS...);
+    // sys.argv: the script's name as given there, then the job's arguments.
+    int argc = 1 + (int)header[1], full = prefix_count + argc;
     char **argv = calloc((size_t)full + 1, sizeof *argv);
     if (argv == NULL) bj_warm_fail(BJ_STAGE_HANDOVER, -1);
-    for (int i = 0; i < orig_argc; i++) argv[i] = orig_argv[i];
-    const char *script = strrchr(orig_argv[orig_argc - 1], '/');
-    argv[orig_argc - 1] = (char *)(script ? script + 1 : orig_argv[orig_argc - 1]);
+    for (int i = 0; i < prefix_count; i++) argv[i] = prefix[i];
+    argv[prefix_count] = script;
     for (uint32_t i = 0; i < header[1]; i++) {
-        argv[orig_argc + (int)i] = bz_job_string(&job);
-        if (argv[orig_argc + (int)i] == NULL) {
+        argv[prefix_count + 1 + (int)i] = bz_job_string(&job);
+        if (argv[prefix_count + 1 + (int)i] == NULL) {
             errno = EBADMSG;
             bj_warm_fail(BJ_STAGE_HANDOVER, (int)i);
         }
@@ -307,7 +308,7 @@ void bz_run_warm_job(const struct bj_plan *plan, int orig_argc, char **orig_argv
     if (dup2(stdin_fd, 0) < 0) bj_warm_fail(BJ_STAGE_STDIO, -1);
     close(stdin_fd);
 
-    PyObject *sys_argv = bz_string_list(argv + orig_argc - 1, argc);
+    PyObject *sys_argv = bz_string_list(argv + prefix_count, argc);
     PyObject *sys_orig_argv = bz_string_list(argv, full);
     if (sys_argv == NULL || sys_orig_argv == NULL || PySys_SetObject("argv", sys_argv) < 0 ||
         PySys_SetObject("orig_argv", sys_orig_argv) < 0) {
@@ -318,5 +319,10 @@ void bz_run_warm_job(const struct bj_plan *plan, int orig_argc, char **orig_argv
     Py_DECREF(sys_orig_argv);
 
     bj_warm_seal(plan);
-    _exit(bz_run_script(orig_argv[orig_argc - 1]));
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/%s", plan->workdir, script) >= (int)sizeof path) {
+        errno = ENAMETOOLONG;
+        bj_warm_fail(BJ_STAGE_HANDOVER, -1);
+    }
+    _exit(bz_run_script(path));
 }

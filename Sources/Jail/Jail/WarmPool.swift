@@ -172,10 +172,6 @@ public final class WarmPool: @unchecked Sendable {
             if known.1 { return nil }
             do throws(JailError) {
                 let started = try Zygote.start(key, binary: configuration.zygotePath)
-                if let mismatch = Self.versionMismatch(key.executable, zygoteVersion: started.pythonVersion) {
-                    markUnusable(key, mismatch)
-                    return nil
-                }
                 state.withLock { $0.zygotes[key] = started }
                 return started
             } catch {
@@ -198,16 +194,6 @@ public final class WarmPool: @unchecked Sendable {
         }
     }
 
-    /// Why `executable` cannot run in a zygote built for Python `zygoteVersion`, or nil if it can: the zygote
-    /// embeds libpython MAJOR.MINOR, so the profile's interpreter must resolve to pythonMAJOR.MINOR.
-    static func versionMismatch(_ executable: String, zygoteVersion: String) -> String? {
-        guard let resolved = realpath(executable, nil) else { return "\(executable) does not exist" }
-        defer { free(resolved) }
-        let name = String(cString: resolved).split(separator: "/").last.map(String.init) ?? ""
-        return name == "python\(zygoteVersion)" ? nil
-            : "the warm interpreter is Python \(zygoteVersion), the profile's is \(name): jobs run cold"
-    }
-
     // MARK: - refilling
 
     private func signalRefill() {
@@ -221,7 +207,7 @@ public final class WarmPool: @unchecked Sendable {
             var entry = pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)
             _ = poll(&entry, 1, 250)
             _ = read(wake.read, &buffer, buffer.count)
-            let (stopping, expired, wanted) = plan(now: Syscall.monotonicNanoseconds())
+            let (stopping, expired, wanted) = plan()
             for sandbox in expired { sandbox.discard() }
             if stopping { return }
             for (shape, template) in wanted { fork(shape, template: template) }
@@ -229,21 +215,24 @@ public final class WarmPool: @unchecked Sendable {
     }
 
     /// Under the lock: adapt the targets, take out expired or unneeded sandboxes, and reserve the forks to do.
-    private func plan(now: UInt64) -> (Bool, [WarmSandbox], [(WarmShape, JobSpec)]) {
+    private func plan() -> (Bool, [WarmSandbox], [(WarmShape, JobSpec)]) {
         state.withLock { state in
             guard !state.stopping else { return (true, [], []) }
+            // Read under the lock: a job may have stamped a shape a moment ago. Ages saturate at 0 all the same.
+            let now = Syscall.monotonicNanoseconds()
+            func age(_ stamp: UInt64) -> UInt64 { now > stamp ? now - stamp : 0 }
             let idleTimeout = UInt64(configuration.idleTimeoutSeconds) * 1_000_000_000
             let shapeTimeout = UInt64(configuration.shapeTimeoutSeconds) * 1_000_000_000
             var expired: [WarmSandbox] = [], wanted: [(WarmShape, JobSpec)] = []
             var total = state.shapes.values.reduce(0) { $0 + $1.idle.count + $1.forking }
             for (shape, var entry) in state.shapes {
-                if now - entry.lastUsed > shapeTimeout {
+                if age(entry.lastUsed) > shapeTimeout {
                     entry.target = 0
-                } else if now - entry.lastMiss > idleTimeout, entry.target > 1 {
+                } else if age(entry.lastMiss) > idleTimeout, entry.target > 1 {
                     entry.target -= 1
                     entry.lastMiss = now
                 }
-                let (keep, old) = entry.idle.partitioned { now - $0.created <= idleTimeout }
+                let (keep, old) = entry.idle.partitioned { age($0.created) <= idleTimeout }
                 expired += old
                 entry.idle = keep
                 while entry.idle.count > entry.target, let extra = entry.idle.popLast() { expired.append(extra) }

@@ -121,9 +121,10 @@ final class WarmSandbox: @unchecked Sendable {
         defer { finished = true }
         do throws(JailError) {
             try awaitReady()
-            let scriptArguments = Array(job.arguments[((job.scriptArgumentIndex ?? 0) + 1)...])
-            let jobFD = try Syscall.memfd("bexy-job", bytes: ZygoteWire.job(arguments: scriptArguments,
-                                                                             files: job.files))
+            let scriptIndex = job.scriptArgumentIndex ?? 0
+            let jobFD = try Syscall.memfd("bexy-job", bytes: ZygoteWire.job(
+                script: job.arguments[scriptIndex], arguments: Array(job.arguments[(scriptIndex + 1)...]),
+                files: job.files))
             defer { close(jobFD) }
             let stdinFD = try Syscall.memfd("bexy-stdin", bytes: job.stdin ?? [])
             defer { close(stdinFD) }

@@ -14,7 +14,7 @@ struct WarmShape: Hashable, Sendable {
         let script = job.arguments[index]
         guard !script.contains("/"), job.files.contains(where: { $0.path == script }) else { return nil }
         zygote = Zygote.Key(executable: job.executable, interpreterArguments: Array(job.arguments[..<index]),
-                            script: RootFilesystem.workdir + "/" + script, environment: job.environment)
+                            environment: job.environment)
         limits = job.limits
         hostname = job.hostname
         seccompProgram = job.seccomp.program

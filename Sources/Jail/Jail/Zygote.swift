@@ -4,17 +4,15 @@ import Glibc
 import CJailShim
 import Synchronization
 
-/// One bexy-zygote process: an interpreter initialised once with one command line and environment, that forks
-/// pre-isolated single-use sandboxes on request (see zygote.c). It is exec'd fresh, so it holds nothing of
-/// this process (no token, no request data); it never runs a job itself.
+/// One bexy-zygote process: the profile's own interpreter, started once with its command line and environment,
+/// running libbexyzygote, which forks pre-isolated single-use sandboxes on request (see module.c). It is exec'd
+/// fresh, so it holds nothing of this process (no token, no request data); it never runs a job itself.
 final class Zygote: @unchecked Sendable {
     /// What an interpreter is initialised with; one zygote per key.
     struct Key: Hashable, Sendable {
         var executable: String
         /// Interpreter options before the script (`-B`).
         var interpreterArguments: [String]
-        /// The script's path inside the sandbox (`/sandbox/main.py`).
-        var script: String
         var environment: [String: String]
     }
 
@@ -58,7 +56,7 @@ final class Zygote: @unchecked Sendable {
             close(pair[1])
             throw .system("zygote log pipe", errno: -rc)
         }
-        let arguments = [binary, key.executable] + key.interpreterArguments + [key.script]
+        let arguments = [binary, key.executable] + key.interpreterArguments
         let environment = key.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let arena = CPlanArena()
         let fdMap: [Int32] = [-1, logPipe[1], logPipe[1], pair[1]]

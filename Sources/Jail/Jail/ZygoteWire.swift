@@ -32,12 +32,14 @@ enum ZygoteWire {
         return w.bytes
     }
 
-    /// The job memfd's contents: the script's arguments and the files to place in the working directory.
-    static func job(arguments: [String], files: [JobFile]) -> [UInt8] {
+    /// The job memfd's contents: the script (a file of `files`), its arguments and the files to place in the
+    /// working directory.
+    static func job(script: String, arguments: [String], files: [JobFile]) -> [UInt8] {
         var w = Writer()
         w.u32(BJ_WIRE_JOB)
         w.u32(UInt32(arguments.count))
         w.u32(UInt32(files.count))
+        w.string(script)
         for argument in arguments { w.string(argument) }
         for file in files {
             w.string(file.path)

@@ -20,6 +20,6 @@ int bz_decode_plan(const uint8_t *bytes, size_t length, struct bj_plan *plan, st
 void bz_arena_free(struct bz_arena *arena);
 
 /// In a warm program (bj_spawn returned 1): announce readiness, receive the one job, write its files, seal
-/// the sandbox and run the job in the inherited interpreter. `orig_argv`: the zygote's interpreter command
-/// line whose last entry is the script; the job's arguments are appended. Never returns.
-__attribute__((noreturn)) void bz_run_warm_job(const struct bj_plan *plan, int orig_argc, char **orig_argv);
+/// the sandbox and run the job's script in the inherited interpreter. `prefix`: the interpreter's command line
+/// up to the script (`python3 -B`); sys.orig_argv is that, the script and the job's arguments. Never returns.
+__attribute__((noreturn)) void bz_run_warm_job(const struct bj_plan *plan, int prefix_count, char **prefix);

@@ -1,4 +1,4 @@
-// The wire format between bexy-server (Swift, `Zygote`/`WarmSandbox`) and bexy-zygote (C, embedded CPython).
+// The wire format between bexy-server (Swift, `Zygote`/`WarmSandbox`) and libbexyzygote (C, in the profile's python3).
 //
 // Control socket (SOCK_SEQPACKET, fd 3 of the zygote), one message per request or reply:
 //   zygote -> host, once, after the interpreter is initialised:
@@ -19,7 +19,8 @@
 // Handover socket (SOCK_SEQPACKET, per sandbox):
 //   program -> host: one byte 'R' once the sandbox is isolated and waiting.
 //   host -> program: one byte 'J' with SCM_RIGHTS: job memfd, stdin memfd.
-//   Job memfd: u32 BJ_WIRE_JOB, u32 argument count, u32 file count; each argument a str; each file
+//   Job memfd: u32 BJ_WIRE_JOB, u32 argument count, u32 file count; str script (a file name in the working
+//   directory); each argument a str; each file
 //   {str path (relative, checked by the host), u32 mode, blob contents (u64 length)}.
 #pragma once
 

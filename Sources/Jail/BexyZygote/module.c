@@ -1,8 +1,8 @@
-// bexy-zygote: holds one initialised Python interpreter (the profile's interpreter flags and environment,
-// started by bexy-server with nothing else: no secrets, no untrusted input) and forks pre-isolated
-// single-use sandboxes from it on request. It never runs a job itself.
-//
-//   bexy-zygote PYTHON [PYTHON_ARGS...] SCRIPT      (fd 3: the control socket, see bexy_zygote_wire.h)
+// libbexyzygote: the warm path's fork server, a CPython extension module loaded into the profile's own
+// interpreter by bexy-zygote (Sources/Jail/BexyZygoteLauncher). Its init function never returns: it makes the
+// interpreter look like a fresh `python3 PYTHON_ARGS script.py` start, then forks pre-isolated single-use
+// sandboxes on request from the control socket (fd 3). It never runs a job itself, and holds nothing but what
+// the interpreter's start made (bexy-server starts it with the profile's environment and nothing else).
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
@@ -32,43 +32,61 @@ static void bz_die(const char *what) {
     exit(1);
 }
 
-/// Hide the host's /etc while the interpreter initialises (in a private mount namespace): a job's root has a
-/// synthesized /etc, so site must not find e.g. Debian's /etc/python3.X/sitecustomize.py or /etc/localtime here
-/// either. Restored afterwards: the sandboxes' mount plans bind host paths from this namespace.
-static void bz_hide_etc(int hide) {
-    if (hide) {
-        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-            mount("tmpfs", "/etc", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0755") < 0)
-            bz_die("hide /etc during interpreter start");
-    } else if (umount2("/etc", MNT_DETACH) < 0) {
-        bz_die("restore /etc");
-    }
+static void bz_fail_python(const char *what) {
+    fprintf(stderr, "bexy-zygote: %s:\n", what);
+    if (PyErr_Occurred()) PyErr_Print();
+    exit(1);
 }
 
-static void bz_initialize(int argc, char **argv) {
-    bz_hide_etc(1);
-    PyConfig config;
-    PyConfig_InitPythonConfig(&config);
-    PyStatus status = PyConfig_SetBytesArgv(&config, argc, argv);
-    if (!PyStatus_Exception(status)) status = PyConfig_SetBytesString(&config, &config.program_name, argv[0]);
-    if (!PyStatus_Exception(status)) status = PyConfig_SetBytesString(&config, &config.executable, argv[0]);
-    if (!PyStatus_Exception(status)) status = Py_InitializeFromConfig(&config);
-    PyConfig_Clear(&config);
-    if (PyStatus_Exception(status)) Py_ExitStatusException(status);
-    // Move every object the interpreter made so far out of the collector's reach (gc.freeze), so a sandbox's
-    // collections never walk, and copy, the zygote's heap. Then leave sys.modules as a fresh start has it.
+/// Remove what loading this module left in the interpreter, so that a job sees a fresh script start:
+/// the launcher's directory in sys.path (and `''`, which `-c` inserts unless safe_path), their
+/// sys.path_importer_cache entries; returns the interpreter's command line minus `-c COMMAND` in `*prefix`.
+static void bz_clean_start(int *prefix_count, char ***prefix) {
+    PyObject *path = PySys_GetObject("path");
+    PyObject *cache = PySys_GetObject("path_importer_cache");
+    PyObject *first = path && PyList_Size(path) > 0 ? PyList_GetItem(path, 0) : NULL;
+    PyObject *launcher = first ? Py_NewRef(first) : NULL;
+    if (launcher == NULL || PySequence_DelItem(path, 0) < 0) bz_fail_python("sys.path");
+    if (cache && PyDict_Check(cache) && PyDict_DelItem(cache, launcher) < 0) PyErr_Clear();
+    Py_DECREF(launcher);
+    PyObject *flags = PySys_GetObject("flags");
+    PyObject *safe = flags ? PyObject_GetAttrString(flags, "safe_path") : NULL;
+    if (safe == NULL) bz_fail_python("sys.flags.safe_path");
+    int safe_path = PyObject_IsTrue(safe);
+    Py_DECREF(safe);
+    if (!safe_path && PyList_Size(path) > 0) {
+        PyObject *empty = PyList_GetItem(path, 0);
+        if (PyUnicode_Check(empty) && PyUnicode_GetLength(empty) == 0) {
+            if (PySequence_DelItem(path, 0) < 0) bz_fail_python("sys.path");
+            PyObject *key = PyUnicode_FromString("");
+            if (cache && key && PyDict_Check(cache) && PyDict_DelItem(cache, key) < 0) PyErr_Clear();
+            Py_XDECREF(key);
+        }
+    }
+    PyObject *orig = PySys_GetObject("orig_argv");
+    Py_ssize_t count = orig ? PyList_Size(orig) : -1;
+    if (count < 3) bz_fail_python("sys.orig_argv");
+    *prefix_count = (int)count - 2;
+    *prefix = calloc((size_t)count, sizeof **prefix);
+    if (*prefix == NULL) bz_die("calloc");
+    for (int i = 0; i < *prefix_count; i++) {
+        PyObject *bytes = PyUnicode_EncodeFSDefault(PyList_GetItem(orig, i));
+        if (bytes == NULL) bz_fail_python("sys.orig_argv");
+        (*prefix)[i] = strdup(PyBytes_AsString(bytes));
+        Py_DECREF(bytes);
+    }
+    // Every object made so far goes out of the collector's reach (gc.freeze), so a sandbox's collections never
+    // walk, and copy, the zygote's heap; sys.modules is left as a fresh start has it.
     PyObject *modules = PyImport_GetModuleDict();
     int had_gc = PyDict_GetItemString(modules, "gc") != NULL;
     PyObject *gc = PyImport_ImportModule("gc");
     PyObject *frozen = gc ? PyObject_CallMethod(gc, "freeze", NULL) : NULL;
-    if (frozen == NULL) {
-        PyErr_Print();
-        exit(1);
-    }
+    if (frozen == NULL) bz_fail_python("gc.freeze");
     Py_DECREF(frozen);
     Py_DECREF(gc);
     if (!had_gc && PyDict_DelItemString(modules, "gc") < 0) PyErr_Clear();
-    bz_hide_etc(0);
+    // The launcher hid the host's /etc while the interpreter started; the sandboxes' mount plans need it back.
+    if (umount2("/etc", MNT_DETACH) < 0) bz_die("restore /etc");
 }
 
 static void bz_send_ready(void) {
@@ -103,7 +121,7 @@ static void bz_reply(int32_t rc, pid_t pid, const char *step, const int *fds, in
 
 /// One BJ_WIRE_SPAWN: decode, fork the sandbox, hand its fds to the host.
 static void bz_spawn(const uint8_t *message, size_t length, const int *fds, int nfds, cap_t empty_caps,
-                     int argc, char **argv) {
+                     int prefix_count, char **prefix) {
     uint32_t header[3];
     struct bj_plan plan;
     struct bz_arena arena = {0};
@@ -136,7 +154,7 @@ static void bz_spawn(const uint8_t *message, size_t length, const int *fds, int 
     int rc = bj_spawn(&plan, &child, &step);
     if (rc == 1) {
         PyOS_AfterFork_Child();
-        bz_run_warm_job(&plan, argc, argv);
+        bz_run_warm_job(&plan, prefix_count, prefix);
     }
     PyOS_AfterFork_Parent();
     bz_arena_free(&arena);
@@ -149,15 +167,16 @@ static void bz_spawn(const uint8_t *message, size_t length, const int *fds, int 
     for (int i = 0; i < 4; i++) close(out[i]);
 }
 
-int main(int argc, char **argv) {
-    if (argc < 3) {
-        fprintf(stderr, "usage: bexy-zygote PYTHON [PYTHON_ARGS...] SCRIPT (control socket on fd 3)\n");
-        return 2;
+/// The module's init: never returns (the process ends when bexy-server closes the control socket).
+PyMODINIT_FUNC PyInit_libbexyzygote(void) {
+    if (PY_MAJOR_VERSION != Py_Version >> 24 || PY_MINOR_VERSION != ((Py_Version >> 16) & 0xff)) {
+        fprintf(stderr, "bexy-zygote: built for Python %d.%d, loaded into %lu.%lu\n", PY_MAJOR_VERSION,
+                PY_MINOR_VERSION, Py_Version >> 24, (Py_Version >> 16) & 0xff);
+        exit(1);
     }
-    // Die with bexy-server; its sandboxes die with us (their inits have PR_SET_PDEATHSIG too).
-    pid_t parent = getppid();
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent) return 1;
-    bz_initialize(argc - 1, argv + 1);
+    int prefix_count = 0;
+    char **prefix = NULL;
+    bz_clean_start(&prefix_count, &prefix);
     cap_t empty_caps = cap_init();
     if (empty_caps == NULL) bz_die("cap_init");
     bz_send_ready();
@@ -188,7 +207,7 @@ int main(int argc, char **argv) {
         struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
         ssize_t n = recvmsg(BZ_CONTROL_FD, &msg, MSG_CMSG_CLOEXEC);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return 0;  // the host closed the control socket: stop
+        if (n <= 0) exit(0);  // the host closed the control socket: stop
         int fds[BZ_MAX_FDS], nfds = 0;
         for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
             if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
@@ -198,7 +217,7 @@ int main(int argc, char **argv) {
         if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
             bz_reply(-EMSGSIZE, 0, "message", NULL, 0);
         } else {
-            bz_spawn(message, (size_t)n, fds, nfds, empty_caps, argc - 1, argv + 1);
+            bz_spawn(message, (size_t)n, fds, nfds, empty_caps, prefix_count, prefix);
         }
         for (int i = 0; i < nfds; i++) close(fds[i]);
     }
