@@ -11,6 +11,7 @@ import platform
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 PYTHON = "/usr/bin/python3"  # the interpreter every job runs with, whatever runs the benchmark
@@ -113,3 +114,14 @@ def machine_info() -> dict[str, object]:
 def machine_line(info: dict[str, object]) -> str:
     return (f"machine: {info['cpu']}, nproc {info['nproc']}, kernel {info['kernel']}, {info['job_python']}, "
             f"{info['date']}, load {info['loadavg']}, commit {info['commit'] or '?'}")
+
+
+def run_threads(worker, count: int) -> float:
+    """Run worker(0..count-1) on `count` threads at once; the wall-clock seconds until all are done."""
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start

@@ -17,7 +17,7 @@ import time
 import uuid
 
 sys.dont_write_bytecode = True  # no __pycache__ next to the scripts in the work tree
-from benchlib import free_port, machine_info, machine_line, median, percentile, wait_healthy
+from benchlib import free_port, machine_info, machine_line, median, percentile, run_threads, wait_healthy
 
 
 def log_batch(size, worker, n):
@@ -56,13 +56,7 @@ def run(port, path, make_body, workers, batches, per_batch):
             with lock:
                 latencies.append(elapsed * 1000)
 
-    threads = [threading.Thread(target=worker, args=(w,)) for w in range(workers)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - start
+    seconds = run_threads(worker, workers)
     return {"records_per_s": workers * batches * per_batch / seconds, "seconds": seconds,
             "p50_ms": median(latencies), "p99_ms": percentile(latencies, 99),
             "errors": len(errors)}

@@ -37,7 +37,7 @@ import time
 from dataclasses import dataclass, field
 
 sys.dont_write_bytecode = True  # no __pycache__ next to the scripts in the work tree
-from benchlib import (PYTHON, REPO, format_table, free_port, machine_info, machine_line, median, percentile,
+from benchlib import (PYTHON, REPO, format_table, free_port, machine_info, machine_line, median, percentile, run_threads,
                       progress, wait_healthy)
 
 JOBS = {  # name: (code, the stdout a correct run prints)
@@ -225,13 +225,7 @@ def run_round(system, job: str, workers: int, per_worker: int, cell: Cell | None
                     if len(local.errors) < 3:
                         local.errors.append(error)
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(workers)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - start
+    seconds = run_threads(worker, workers)
     if cell is not None:
         cell.latencies += local.latencies
         cell.failures += local.failures

@@ -41,7 +41,7 @@ extension LiveBexy {
 extension BexyServiceTests {
     @Suite struct Jobs {
         /// Prints `tick 0` ... `tick 5`, one every 0.5 s.
-        static let ticker = json(["code": "import time\nfor n in range(6):\n    print(f'tick {n}', flush=True)\n    time.sleep(0.5)"])
+        static let ticker = json(["code": "import time\nfor n in range(6):\n    print(f'tick {n}', flush=True)\n    time.sleep(1.0)"])
         static let ticks = (0..<6).map { "tick \($0)\n" }.joined()
         /// Says it started, then sleeps far longer than any test waits.
         static let sleeper = json(["code": "import time\nprint('started', flush=True)\ntime.sleep(60)"])

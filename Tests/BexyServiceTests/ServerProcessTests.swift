@@ -63,6 +63,33 @@ extension BexyServiceTests {
             #expect(lines.first?.contains(directory + "/bexy-server") == true)
         }
 
+        @Test func jobsRunWarmAndThePoolsIdleCostIsInMetrics() async throws {
+            let server = try ServerProcess(["--port", "0", "--slots", "1"])
+            let port = try #require(try await server.port(), "no listening line: \(server.standardError)")
+            try await Self.withClient { client in
+                let reply = try await client.send(.POST, port: port, path: "/execute", body: json(["code": "print(1)"]),
+                                                  headers: Harness.authorized)
+                #expect(reply.json["sandbox"]?.string == "warm", "\(reply)")
+                #expect(reply.json["stdout"]?.string == "1\n")
+                try await Harness.eventually("a ready sandbox and its cost in /metrics") {
+                    var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics")
+                    for (name, value) in Harness.authorized { request.headers.add(name: name, value: value) }
+                    let response = try await client.execute(request, timeout: .seconds(30))
+                    let lines = String(buffer: try await response.body.collect(upTo: 1 << 20)).split(separator: "\n")
+                    func value(_ name: String) -> Int? {
+                        lines.first { $0.hasPrefix(name + " ") }.flatMap { Int($0.split(separator: " ")[1]) }
+                    }
+                    return (value("bexy_warm_idle_sandboxes") ?? 0) >= 1 && (value("bexy_warm_idle_memory_bytes") ?? 0) > 0
+                        && (value("bexy_warm_zygote_resident_bytes") ?? 0) > 0 && value("bexy_warm_available") == 1
+                        && value(#"bexy_warm_jobs_total{result="miss"}"#).map { $0 + (value(#"bexy_warm_jobs_total{result="hit"}"#) ?? 0) } == 1
+                }
+            }
+            server.signal(SIGTERM)
+            #expect(try await server.waitForExit() == 0)
+            // Shutdown destroys the ready sandboxes and the zygote with the server.
+            #expect(Leftovers.find().isEmpty, "\(Leftovers.find())")
+        }
+
         @Test func everyExecutionReachesLogLamaThroughTheForwarder() async throws {
             try await withLogLama { logLamaPort in
                 let server = try ServerProcess(["--port", "0", "--slots", "1"], environment: [

@@ -150,6 +150,9 @@ public final class AuditSpool: @unchecked Sendable {
                                   code: nil, path: path)
         }
         try execute("PRAGMA synchronous=FULL")
+        // Checkpoint every 64 WAL pages (about a dozen records) instead of 1000: checkpoints are not run at close
+        // (above), and every `bexy exec` opening the spool reads the whole WAL: at 1000 pages that cost ~3 ms.
+        try execute("PRAGMA wal_autocheckpoint=64")
         try execute("""
             CREATE TABLE IF NOT EXISTS audit_records (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bexy_host.h"
 #include "bexy_zygote_wire.h"
 
 #define BZ_CONTROL_FD 3
@@ -103,20 +104,11 @@ static void bz_reply(int32_t rc, pid_t pid, const char *step, const int *fds, in
     reply.rc = rc;
     reply.pid = pid;
     if (step) snprintf(reply.step, sizeof reply.step, "%s", step);
-    char control[CMSG_SPACE(4 * sizeof(int))];
-    memset(control, 0, sizeof control);
-    struct iovec iov = {.iov_base = &reply, .iov_len = sizeof reply};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-    if (nfds > 0) {
-        msg.msg_control = control;
-        msg.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
-        struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-        cm->cmsg_level = SOL_SOCKET;
-        cm->cmsg_type = SCM_RIGHTS;
-        cm->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
-        memcpy(CMSG_DATA(cm), fds, (size_t)nfds * sizeof(int));
+    int sent = bj_send_message(BZ_CONTROL_FD, &reply, sizeof reply, fds, nfds);
+    if (sent < 0) {
+        errno = -sent;
+        bz_die("send reply");
     }
-    if (sendmsg(BZ_CONTROL_FD, &msg, MSG_NOSIGNAL) < 0) bz_die("send reply");
 }
 
 /// One BJ_WIRE_SPAWN: decode, fork the sandbox, hand its fds to the host.
@@ -202,23 +194,15 @@ PyMODINIT_FUNC PyInit_libbexyzygote(void) {
             while (waitpid(-1, NULL, WNOHANG) > 0) {}
         }
         if (ready <= 0 || !(watched[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-        char cbuf[CMSG_SPACE(BZ_MAX_FDS * sizeof(int))];
-        struct iovec iov = {.iov_base = message, .iov_len = sizeof message};
-        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-        ssize_t n = recvmsg(BZ_CONTROL_FD, &msg, MSG_CMSG_CLOEXEC);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) exit(0);  // the host closed the control socket: stop
         int fds[BZ_MAX_FDS], nfds = 0;
-        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
-            if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
-            int count = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-            for (int i = 0; i < count && nfds < BZ_MAX_FDS; i++) memcpy(&fds[nfds++], CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-        }
-        if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+        long n = bj_receive_message(BZ_CONTROL_FD, message, sizeof message, fds, BZ_MAX_FDS, &nfds);
+        if (n == -EINTR) continue;
+        if (n == -EMSGSIZE) {
             bz_reply(-EMSGSIZE, 0, "message", NULL, 0);
-        } else {
-            bz_spawn(message, (size_t)n, fds, nfds, empty_caps, prefix_count, prefix);
+            continue;
         }
+        if (n <= 0) exit(0);  // the host closed the control socket: stop
+        bz_spawn(message, (size_t)n, fds, nfds, empty_caps, prefix_count, prefix);
         for (int i = 0; i < nfds; i++) close(fds[i]);
     }
 }

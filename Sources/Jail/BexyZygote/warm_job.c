@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bexy_host.h"
 #include "bexy_zygote_wire.h"
 
 struct bz_job {
@@ -53,23 +54,17 @@ static char *bz_job_string(struct bz_job *job) {
 /// Receive 'J' with the job memfd and the stdin memfd.
 static void bz_receive(int *job_fd, int *stdin_fd) {
     char byte = 0;
-    char control[CMSG_SPACE(2 * sizeof(int))];
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
-                         .msg_controllen = sizeof control};
-    ssize_t n;
-    do {
-        n = recvmsg(BJ_WARM_HANDOVER_FD, &msg, MSG_CMSG_CLOEXEC);
-    } while (n < 0 && errno == EINTR);
+    int fds[2], count = 0;
+    long n = bj_receive_message(BJ_WARM_HANDOVER_FD, &byte, 1, fds, 2, &count);
     if (n == 0) _exit(0);  // the host recycled this sandbox before using it
-    if (n < 0) bj_warm_fail(BJ_STAGE_HANDOVER, -1);
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-    if (byte != 'J' || cm == NULL || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(2 * sizeof(int))) {
+    if (n < 0) {
+        errno = (int)-n;
+        bj_warm_fail(BJ_STAGE_HANDOVER, -1);
+    }
+    if (byte != 'J' || count != 2) {
         errno = EBADMSG;
         bj_warm_fail(BJ_STAGE_HANDOVER, -1);
     }
-    int fds[2];
-    memcpy(fds, CMSG_DATA(cm), sizeof fds);
     *job_fd = fds[0];
     *stdin_fd = fds[1];
 }

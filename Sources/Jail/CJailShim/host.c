@@ -1,4 +1,5 @@
-// Parent-side helpers (see bexy_host.h). Not used after fork.
+// Parent-side helpers (see bexy_host.h). Not used after fork of a multi-threaded process (the warm program,
+// forked from the single-threaded zygote, may use them).
 #define _GNU_SOURCE
 #include "bexy_host.h"
 

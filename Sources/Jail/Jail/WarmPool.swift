@@ -38,12 +38,12 @@ public final class WarmPool: @unchecked Sendable {
         var stopping = false
     }
 
-    private let state = Locked(State())
+    private let state = Mutex(State())
     /// Serialises zygote starts (one at a time, never twice for one key).
-    private let zygoteStarts = Locked<Void>(())
+    private let zygoteStarts = Mutex<Void>(())
     /// Wakes the refill thread: its read end is polled, the write end is non-blocking.
     private let wake: (read: Int32, write: Int32)
-    private let refill = Locked<pthread_t?>(nil)
+    private let refill = Mutex<pthread_t?>(nil)
 
     init(configuration: WarmPoolConfiguration, host: SandboxHost) {
         self.configuration = configuration
@@ -118,8 +118,6 @@ public final class WarmPool: @unchecked Sendable {
 
     /// The pool's idle cost and counters now.
     public func statistics() -> WarmPoolStatistics {
-        // Filled inside the lock rather than returned through it: returning this struct from the generic
-        // `withLock` came back with its last field clobbered in debug builds (Swift 6.3; see the session notes).
         var statistics = WarmPoolStatistics()
         var idle: [WarmSandbox] = [], zygotes: [Zygote] = []
         state.withLock { state in

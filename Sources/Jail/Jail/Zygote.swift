@@ -124,7 +124,6 @@ final class Zygote: @unchecked Sendable {
 
     /// Ask for one sandbox built from `message` (`ZygoteWire.spawnMessage`) with `fds` in the wire's order.
     func spawn(_ message: [UInt8], fds: [Int32], timeoutMs: Int32 = 10_000) throws(JailError) -> Child {
-        // The outcome is written from inside the lock rather than returned through it (see WarmPool.statistics).
         var result: Result<Child, JailError> = .failure(.system("zygote spawn", errno: EPROTO))
         exchange.withLock { _ in result = exchangeLocked(message, fds: fds, timeoutMs: timeoutMs) }
         return try result.get()
