@@ -19,4 +19,14 @@ struct WarmShape: Hashable, Sendable {
         hostname = job.hostname
         seccompProgram = job.seccomp.program
     }
+
+    /// Every job looks its shape up in the pool: hash the cheap parts (the interpreter, the limits, the program's
+    /// length), not the kilobytes of the seccomp program and the environment; `==` still compares them all.
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(zygote.executable)
+        hasher.combine(zygote.interpreterArguments)
+        hasher.combine(limits)
+        hasher.combine(hostname)
+        hasher.combine(seccompProgram.count)
+    }
 }
