@@ -1,21 +1,41 @@
 import Hummingbird
 import ServiceHTTP
+import Synchronization
 
 /// A request body passed through chunk by chunk that fails with 413 once more than `limit` bytes have gone by:
 /// the limit holds for chunked bodies too, without buffering them.
+///
+/// It can be read once: a streamed body cannot be replayed. A second iterator (AsyncHTTPClient makes one when it
+/// retries a request whose pooled connection turned out closed) fails at once instead of reading the server's
+/// inbound stream again, which NIO treats as a programming error and traps on.
 struct LimitedRequestBody: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
 
     let base: RequestBody
     let limit: Int
+    private let taken = Taken()
+
+    /// Whether an iterator was made (shared by the copies of this body).
+    private final class Taken: Sendable {
+        let value = Mutex(false)
+    }
+
+    init(base: RequestBody, limit: Int) {
+        self.base = base
+        self.limit = limit
+    }
 
     struct AsyncIterator: AsyncIteratorProtocol {
-        var base: RequestBody.AsyncIterator
+        var base: RequestBody.AsyncIterator?
         let limit: Int
         var count = 0
 
         mutating func next() async throws -> ByteBuffer? {
-            guard let buffer = try await base.next() else { return nil }
+            guard var iterator = base else {
+                throw ServiceError.internalError("the request body was already streamed upstream and cannot be sent again")
+            }
+            defer { base = iterator }
+            guard let buffer = try await iterator.next() else { return nil }
             count += buffer.readableBytes
             if count > limit { throw ServiceError.payloadTooLarge(limit: limit) }
             return buffer
@@ -23,6 +43,10 @@ struct LimitedRequestBody: AsyncSequence, Sendable {
     }
 
     func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: base.makeAsyncIterator(), limit: limit)
+        let first = taken.value.withLock { taken in
+            defer { taken = true }
+            return !taken
+        }
+        return AsyncIterator(base: first ? base.makeAsyncIterator() : nil, limit: limit)
     }
 }

@@ -37,7 +37,7 @@ struct UpstreamProxy: Sendable {
         outgoing.headers = ForwardedHeaders.upstream(
             request.headers, internalToken: internalToken, requester: caller.name,
             requestID: RequestIdentifier.of(request, context: context))
-        if let body = try body(of: request) { outgoing.body = body }
+        if let body = try await body(of: request) { outgoing.body = body }
 
         let response: HTTPClientResponse
         do {
@@ -51,6 +51,9 @@ struct UpstreamProxy: Sendable {
             body: ResponseBody(asyncSequence: response.body))
     }
 
+    /// Request bodies up to this size are buffered (retryable); larger ones are streamed.
+    static let bufferedBodyBytes = 64 * 1024
+
     /// The service URL: its base, the path after the prefix (normalized by `GatewayPath`), and the query.
     private func targetURL(of request: Request) throws -> String {
         let rest = try GatewayPath.segments(of: request.uri.path).dropFirst(2).joined(separator: "/")
@@ -59,14 +62,22 @@ struct UpstreamProxy: Sendable {
         return url
     }
 
-    /// The body to stream up: none for an empty one; 413 at once when `Content-Length` is over the limit.
+    /// The body to send up: none for an empty one; 413 at once when `Content-Length` is over the limit.
     ///
-    /// Without `Content-Length`, GET and HEAD are taken to have no body and other methods to have a chunked one.
-    private func body(of request: Request) throws -> HTTPClientRequest.Body? {
+    /// A body of at most `bufferedBodyBytes` is read first and sent as bytes, so the client can retry it on a
+    /// fresh connection; a larger one is streamed (and cannot be retried). Without `Content-Length`, GET and
+    /// HEAD are taken to have no body and other methods to have a chunked one.
+    private func body(of request: Request) async throws -> HTTPClientRequest.Body? {
         let limited = LimitedRequestBody(base: request.body, limit: maxBodyBytes)
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }) {
             if declared > maxBodyBytes { throw ServiceError.payloadTooLarge(limit: maxBodyBytes) }
-            return declared == 0 ? nil : .stream(limited, length: .known(Int64(declared)))
+            if declared == 0 { return nil }
+            if declared <= Self.bufferedBodyBytes {
+                var bytes = ByteBuffer()
+                for try await chunk in limited { bytes.writeImmutableBuffer(chunk) }
+                return .bytes(bytes)
+            }
+            return .stream(limited, length: .known(Int64(declared)))
         }
         return request.method == .get || request.method == .head ? nil : .stream(limited, length: .unknown)
     }
