@@ -22,6 +22,8 @@ import Testing
                     "apilama": "http://127.0.0.1:\(closedPort())",
                     // weblama: no URL configured
                 ]
+                // The live LogLama must answer within the check even while other suites load both cores.
+                configuration.serviceCheckTimeout = .seconds(10)
                 let app = buildLogLamaApplication(configuration: configuration, store: harness.store)
                 try await app.test(.live) { client async throws in
                     let services = try await client.get("/api/services")["services"]?.array ?? []

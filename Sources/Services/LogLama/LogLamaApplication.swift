@@ -53,7 +53,8 @@ public func buildLogLamaApplication(
     ExportRoutes(store: store).register(on: router)
     WebRoutes().register(on: router)
     MetricsRoutes(store: store, metrics: metrics).register(on: router)
-    ServicesRoutes(urls: configuration.services).register(on: router)
+    ServicesRoutes(urls: configuration.services, timeout: TimeAmount(configuration.serviceCheckTimeout))
+        .register(on: router)
 
     let retention = RetentionService(store: store, retention: configuration.retention, logger: logger)
     return Application(

@@ -28,6 +28,8 @@ public struct LogLamaConfiguration: Sendable, Equatable {
     /// static files needs `Authorization: Bearer <token>` (401 otherwise); nil serves without authentication (tests,
     /// or a loopback-only LogLama before `loglama init`).
     public var internalToken: String?
+    /// How long `GET /api/services` waits for each service's `/health`. Default 1 s.
+    public var serviceCheckTimeout: Duration = .seconds(1)
 
     /// The default request body limit: 8 MiB.
     public static let defaultMaxBodyBytes = 8 << 20
