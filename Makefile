@@ -19,8 +19,11 @@ bench-deps: deps
 		(apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(BENCH_PACKAGES))
 
 # The Swift runtime is linked statically: it saves ~2 ms of dynamic loading on every `bexy exec`.
+# bexy-zygote and libbexyzygote.so are the warm path of `bexy serve` (`bexy doctor` checks them).
 build: deps
 	$(SWIFT) build -c release --product bexy --static-swift-stdlib
+	$(SWIFT) build -c release --product bexy-zygote
+	$(SWIFT) build -c release --product bexyzygote
 
 ## Build, then run the demo job in the strict sandbox.
 demo: build
@@ -36,8 +39,6 @@ test: deps
 bench: bench-deps build
 	$(SWIFT) build -c release --product loglama
 	$(SWIFT) build -c release --product bexy-server
-	$(SWIFT) build -c release --product bexy-zygote
-	$(SWIFT) build -c release --product bexyzygote
 	$(SWIFT) build -c release --product apilama
 	python3 Benchmarks/sandbox_bench.py --bin .build/release
 	python3 Benchmarks/loglama_ingest.py --loglama .build/release/loglama

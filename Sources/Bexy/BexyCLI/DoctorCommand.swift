@@ -61,9 +61,11 @@ struct DoctorCommand: ParsableCommand {
         guard let warm = configuration.warm else {
             return ["warm path", "off", "BEXY_WARM=0: bexy serve runs every job cold", ""]
         }
-        guard access(warm.zygotePath, X_OK) == 0 else {
-            return ["warm path", "degraded", "\(warm.zygotePath) is missing: bexy serve runs every job cold",
-                    "swift build -c release --product bexy-zygote (next to bexy-server)"]
+        let module = warm.zygotePath.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+            .joined(separator: "/") + "/libbexyzygote.so"
+        for (path, product) in [(warm.zygotePath, "bexy-zygote"), (module, "bexyzygote")] where access(path, R_OK) != 0 {
+            return ["warm path", "degraded", "\(path) is missing: bexy serve runs every job cold",
+                    "swift build -c release --product \(product) (next to bexy-server)"]
         }
         guard let spool = try? AuditSpool() else { return ["warm path", "degraded", "cannot open the audit spool", ""] }
         let engine = Engine(sandboxConfiguration: configuration, spool: spool)
