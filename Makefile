@@ -31,8 +31,11 @@ demo: build
 	$(BEXY) exec --profile strict examples/hello.py
 
 ## The whole test suite (unit, containment and CLI tests; containment tests need root).
+# Suites run one after another: several of them time real processes (kill -9 mid-stream, health checks, SSE
+# while a job runs), and with every containment test on both the cold and the warm path, running all suites at
+# once on 2 cores made those timings flaky. Serial: about 150 s of tests here.
 test: deps
-	$(SWIFT) test
+	$(SWIFT) test --no-parallel
 
 ## Benchmarks (not part of the tests): bare python3 vs bubblewrap vs bexy exec vs POST /execute (warm and
 ## BEXY_WARM=0) vs APILama -> BEXY, interleaved, with the issue's targets; then LogLama's ingest rate.

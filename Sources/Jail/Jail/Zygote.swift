@@ -27,18 +27,14 @@ final class Zygote: @unchecked Sendable {
 
     let key: Key
     let pid: pid_t
-    /// The interpreter's "MAJOR.MINOR".
-    let pythonVersion: String
-    let started = Syscall.monotonicNanoseconds()
     private let control: Int32
     /// Read end of the zygote's stdout and stderr (its own diagnostics).
     private let log: Int32
     private let exchange = Mutex<Void>(())
 
-    private init(key: Key, pid: pid_t, pythonVersion: String, control: Int32, log: Int32) {
+    private init(key: Key, pid: pid_t, control: Int32, log: Int32) {
         self.key = key
         self.pid = pid
-        self.pythonVersion = pythonVersion
         self.control = control
         self.log = log
     }
@@ -92,8 +88,7 @@ final class Zygote: @unchecked Sendable {
                                 + (output.isEmpty ? "" : ": " + output.split(separator: "\n").suffix(3).joined(separator: " | ")),
                             hint: "check that \(key.executable) matches the python3-dev this bexy was built with, or set BEXY_WARM=0")
         }
-        return Zygote(key: key, pid: spawned, pythonVersion: String(decoding: buffer[4..<n], as: UTF8.self),
-                      control: controlFD, log: logPipe[0])
+        return Zygote(key: key, pid: spawned, control: controlFD, log: logPipe[0])
     }
 
     deinit {
