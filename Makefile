@@ -5,7 +5,7 @@ APT_PACKAGES := libseccomp-dev libcap-dev libsqlite3-dev python3 python3-dev
 BENCH_PACKAGES := bubblewrap
 BEXY := .build/release/bexy
 
-.PHONY: deps bench-deps build demo test bench clean
+.PHONY: deps bench-deps build demo test layering bench clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -34,8 +34,12 @@ demo: build
 # Suites run one after another: several of them time real processes (kill -9 mid-stream, health checks, SSE
 # while a job runs), and with every containment test on both the cold and the warm path, running all suites at
 # once on 2 cores made those timings flaky. Serial: about 150 s of tests here.
-test: deps
+test: deps layering
 	$(SWIFT) test --no-parallel
+
+## The layering rules of the README's Layout section (imports and Package.swift dependencies).
+layering:
+	scripts/check-layering.sh
 
 ## Benchmarks (not part of the tests): bare python3 vs bubblewrap vs bexy exec vs POST /execute (warm and
 ## BEXY_WARM=0) vs APILama -> BEXY, interleaved, with the issue's targets; then LogLama's ingest rate.

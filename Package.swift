@@ -3,8 +3,11 @@ import PackageDescription
 
 /// PyLama: run untrusted Python safely and fast.
 ///
-/// Layout: top folder = domain (`Sources/Jail`, `Sources/Bexy`, `Sources/Services`, `Sources/Gateway`),
-/// leaf folder = one target. Dependencies point one way: Bexy -> Jail -> C targets.
+/// Layout: top folder = domain (`Sources/Jail`, `Sources/Bexy`, `Sources/Services`, `Sources/Gateway`,
+/// `Sources/Contracts`), leaf folder = one target. Dependencies point one way:
+/// Gateway -> (HTTP) -> Services -> Bexy -> Jail -> C targets, and `Contracts`, the wire types, is the shared leaf
+/// every front door and service uses (it imports nothing of ours). Jail and Bexy import no HTTP or service module;
+/// LogLama and the gateway import neither Bexy nor Jail. `scripts/check-layering.sh` checks these rules in CI.
 let package = Package(
     name: "PyLama",
     platforms: [.macOS(.v15)],
@@ -45,6 +48,10 @@ let package = Package(
             name: "CSQLite", path: "Sources/Bexy/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
 
+        // MARK: Contracts: the wire types (execution request and result, status, limits, audit record, error body,
+        // JSONValue), shared by the front doors, the services, the gateway and the tests; imports nothing of ours
+        .target(name: "Contracts", path: "Sources/Contracts"),
+
         // MARK: Jail: the kernel layer
         .target(
             name: "CJailShim", dependencies: ["CCap"], path: "Sources/Jail/CJailShim",
@@ -60,37 +67,45 @@ let package = Package(
             name: "BexyZygoteLauncher", path: "Sources/Jail/BexyZygoteLauncher",
             cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra", "-Werror"])]),
 
-        // MARK: Bexy: the execution engine and its CLI
+        // MARK: Bexy: the execution engine (profiles, requests, the scheduler and its worker threads), its audit
+        // spool and its CLI; no HTTP
+        // The local audit trail (an SQLite spool of `AuditRecord`s), apart so the forwarder needs no engine.
+        .target(name: "BexyAudit", dependencies: ["Contracts", "CSQLite"], path: "Sources/Bexy/BexyAudit"),
         .target(
             name: "Bexy",
             dependencies: [
-                "Jail", "CSQLite",
+                "Jail", "BexyAudit", "Contracts",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Bexy/Bexy"),
         .executableTarget(
             name: "BexyCLI",
-            dependencies: ["Bexy", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Bexy", "BexyAudit", "Contracts", "Jail",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Sources/Bexy/BexyCLI"),
 
-        // MARK: The BEXY HTTP service (`bexy-server`, also run as `bexy serve`)
+        // MARK: The BEXY HTTP service (`bexy-server`, also run as `bexy serve`): routes over the engine's scheduler
         .target(
             name: "BexyService",
             dependencies: [
-                "Bexy", "ServiceKit", "ServiceHTTP",
+                "Bexy", "BexyAudit", "Contracts", "Jail", "ServiceKit", "ServiceHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Sources/Bexy/BexyService"),
+            path: "Sources/Services/BexyService"),
         .executableTarget(
             name: "BexyServerCLI",
             dependencies: [
-                "BexyService", "Bexy", "ServiceKit", "AuditForwarding",
+                "BexyService", "Bexy", "BexyAudit", "ServiceKit", "AuditForwarding",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "Sources/Bexy/BexyServerCLI"),
+            path: "Sources/Services/BexyServerCLI"),
 
         // MARK: Services: the shared kit and LogLama (logging, the audit trail, .env, orchestration)
         .target(
@@ -99,12 +114,12 @@ let package = Package(
             path: "Sources/Services/ServiceKit"),
         .target(
             name: "ServiceHTTP",
-            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["Contracts", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Sources/Services/ServiceHTTP"),
         .target(
             name: "LogLama",
             dependencies: [
-                "ServiceKit", "ServiceHTTP", "Bexy",
+                "Contracts", "ServiceKit", "ServiceHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -115,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "LogLamaCLI",
             dependencies: [
-                "LogLama", "ServiceKit", "ServiceHTTP", "Jail", "Orchestration",
+                "Contracts", "LogLama", "ServiceKit", "ServiceHTTP", "Jail", "Orchestration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -125,7 +140,7 @@ let package = Package(
         .target(
             name: "AuditForwarding",
             dependencies: [
-                "Bexy",
+                "BexyAudit", "Contracts",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -134,7 +149,7 @@ let package = Package(
         .executableTarget(
             name: "BexyForwardCLI",
             dependencies: [
-                "AuditForwarding", "ServiceKit", "Bexy",
+                "AuditForwarding", "BexyAudit", "ServiceKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Services/BexyForwardCLI"),
@@ -164,7 +179,7 @@ let package = Package(
         .target(
             name: "APILama",
             dependencies: [
-                "ServiceKit", "ServiceHTTP",
+                "Contracts", "ServiceKit", "ServiceHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -181,23 +196,25 @@ let package = Package(
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["LogLama", "Jail"], path: "Tests/TestSupport"),
         .testTarget(name: "JailTests", dependencies: ["Jail"], path: "Tests/JailTests"),
-        .testTarget(name: "BexyTests", dependencies: ["Bexy"], path: "Tests/BexyTests"),
+        .testTarget(name: "BexyTests", dependencies: ["Bexy", "BexyAudit", "Contracts"], path: "Tests/BexyTests"),
         .testTarget(
-            name: "ContainmentTests", dependencies: ["Bexy", "Jail", "TestSupport"], path: "Tests/ContainmentTests"),
-        .testTarget(name: "CLITests", dependencies: ["BexyCLI"], path: "Tests/CLITests"),
+            name: "ContainmentTests", dependencies: ["Bexy", "BexyAudit", "Contracts", "Jail", "TestSupport"],
+            path: "Tests/ContainmentTests"),
+        .testTarget(name: "CLITests", dependencies: ["BexyCLI", "Bexy", "Contracts", "Jail"], path: "Tests/CLITests"),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"], path: "Tests/ServiceKitTests"),
-        .testTarget(name: "ServiceHTTPTests", dependencies: ["ServiceHTTP"], path: "Tests/ServiceHTTPTests"),
+        .testTarget(name: "ServiceHTTPTests", dependencies: ["ServiceHTTP", "Contracts"], path: "Tests/ServiceHTTPTests"),
         .testTarget(
             name: "LogLamaTests",
             dependencies: [
-                "LogLama", "LogLamaCLI", "ServiceHTTP", "ServiceKit", "TestSupport",
+                "LogLama", "LogLamaCLI", "Bexy", "Contracts", "Jail", "ServiceHTTP", "ServiceKit", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/LogLamaTests"),
         .testTarget(
             name: "AuditForwardingTests",
             dependencies: [
-                "AuditForwarding", "LogLama", "Bexy", "Jail", "ServiceKit", "TestSupport", "LogLamaCLI", "BexyForwardCLI",
+                "AuditForwarding", "LogLama", "Bexy", "BexyAudit", "Contracts", "Jail", "ServiceKit", "TestSupport",
+                "LogLamaCLI", "BexyForwardCLI",
             ],
             path: "Tests/AuditForwardingTests"),
         .testTarget(
@@ -209,14 +226,16 @@ let package = Package(
         .testTarget(
             name: "BexyServiceTests",
             dependencies: [
-                "BexyService", "BexyServerCLI", "TestSupport",
+                "BexyService", "BexyServerCLI", "Bexy", "BexyAudit", "Contracts", "Jail", "ServiceHTTP", "ServiceKit",
+                "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/BexyServiceTests"),
         .testTarget(
             name: "APILamaTests",
             dependencies: [
-                "APILama", "APILamaCLI", "BexyServerCLI", "Bexy", "Jail", "ServiceHTTP", "ServiceKit", "TestSupport",
+                "APILama", "APILamaCLI", "BexyServerCLI", "Bexy", "BexyAudit", "Contracts", "Jail", "ServiceHTTP",
+                "ServiceKit", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -1,5 +1,6 @@
 import APILama
 import Bexy
+import BexyAudit
 import Foundation
 import Jail
 import TestSupport

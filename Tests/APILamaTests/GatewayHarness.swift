@@ -1,5 +1,6 @@
 import APILama
 import AsyncHTTPClient
+import Contracts
 import NIOCore
 import NIOHTTP1
 import ServiceHTTP

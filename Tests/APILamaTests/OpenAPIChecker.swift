@@ -1,3 +1,4 @@
+import Contracts
 import ServiceHTTP
 
 /// Checks real responses against the gateway's OpenAPI document: the status must be documented for the

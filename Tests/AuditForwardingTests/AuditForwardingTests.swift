@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import AuditForwarding
 import Bexy
+import BexyAudit
 import FoundationEssentials
 import Jail
 import LogLama

@@ -1,4 +1,6 @@
 import Bexy
+import BexyAudit
+import Contracts
 import Foundation
 import Jail
 import ServiceKit
@@ -50,7 +52,7 @@ import Glibc
         let directory = temporaryDirectory(prefix: "kill-nine")
         let spool = try AuditSpool(path: directory + "/audit.db")
         let total = 3000
-        let limits = ResourceLimits(wallTimeMs: 5000, cpuTimeMs: 5000, memoryBytes: 256 << 20, pids: 32, cpus: 1,
+        let limits = ExecutionLimits(wallTimeMs: 5000, cpuTimeMs: 5000, memoryBytes: 256 << 20, pids: 32, cpus: 1,
                                     openFiles: 64, fileSizeBytes: 16 << 20, stackBytes: 8 << 20, stdoutBytes: 1 << 20,
                                     stderrBytes: 1 << 20, tmpBytes: 64 << 20, workdirBytes: 64 << 20)
         for n in 0..<total {

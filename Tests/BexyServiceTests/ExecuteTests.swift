@@ -1,5 +1,6 @@
 import Bexy
 import BexyService
+import Contracts
 import ServiceHTTP
 import Testing
 

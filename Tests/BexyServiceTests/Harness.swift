@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import Bexy
+import BexyAudit
 import BexyService
+import Contracts
 import Foundation
 import Jail
 import Logging

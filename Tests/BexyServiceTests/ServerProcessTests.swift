@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Bexy
+import BexyAudit
 import Foundation
 import ServiceHTTP
 import TestSupport

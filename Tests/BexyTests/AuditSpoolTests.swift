@@ -1,3 +1,5 @@
+import BexyAudit
+import Contracts
 import Dispatch
 import FoundationEssentials
 import Jail
@@ -44,7 +46,7 @@ private func removeTree(_ path: String) {
     }
 }
 
-private let limits = ResourceLimits(
+private let limits = ExecutionLimits(
     wallTimeMs: 10_000, cpuTimeMs: 5_000, memoryBytes: 128 << 20, pids: 16, cpus: 1.0, openFiles: 64,
     fileSizeBytes: 1 << 20, stackBytes: 8 << 20, stdoutBytes: 1 << 20, stderrBytes: 1 << 20,
     tmpBytes: 16 << 20, workdirBytes: 16 << 20)
@@ -203,15 +205,15 @@ private func makeRecord(status: ExecutionStatus = .ok, profile: String = "strict
         #expect(object["time"] == .string("2026-11-25T08:30:00.123Z"))
         #expect(object["exit_code"] == .null)  // absent values are explicit nulls
         #expect(object["blocked_syscall"] == .null)
-        #expect(object["signal"] == .int(9))
+        #expect(object["signal"] == .integer(9))
         #expect(object["limit_hit"] == .string("wall"))
-        #expect(object["host_uid"] == .int(1000))
+        #expect(object["host_uid"] == .integer(1000))
         guard case .object(let limitsObject) = object["limits"] else {
             Issue.record("limits is not an object")
             return
         }
-        #expect(limitsObject["memory_bytes"] == .int(128 << 20))
-        #expect(limitsObject["wall_time_ms"] == .int(10_000))
+        #expect(limitsObject["memory_bytes"] == .integer(128 << 20))
+        #expect(limitsObject["wall_time_ms"] == .integer(10_000))
 
         #expect(try JSONDecoder().decode(AuditRecord.self, from: data) == record)
     }

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Testing
 
@@ -305,7 +306,7 @@ private let syntaxErrorOutput = """
         #expect(r.wallMs == 1_234)
         #expect(r.cpuMs == 56)
         #expect(r.peakMemoryBytes == 9_999)
-        #expect(r.limits == limits)
+        #expect(r.limits == ExecutionLimits(limits))
         #expect(r.limitHit == nil)
         #expect(r.blockedSyscall == nil)
         #expect(r.errorType == nil)

@@ -1,3 +1,4 @@
+import Contracts
 import FoundationEssentials
 import Jail
 import Testing
@@ -46,10 +47,10 @@ private final class ProfileFixture {
             "python_args": .array([.string("-B")]), "hostname": .string("bexy"), "network": .string("none"),
             "seccomp": .string("python"),
             "limits": .object([
-                "wall_time_ms": .int(10000), "cpu_time_ms": .int(5000), "memory_bytes": .int(134_217_728),
-                "pids": .int(16), "cpus": .double(1.5), "open_files": .int(64), "file_size_bytes": .int(1_048_576),
-                "stack_bytes": .int(8_388_608), "stdout_bytes": .int(1_048_576), "stderr_bytes": .int(1_048_576),
-                "tmp_bytes": .int(16_777_216), "workdir_bytes": .int(16_777_216),
+                "wall_time_ms": .integer(10000), "cpu_time_ms": .integer(5000), "memory_bytes": .integer(134_217_728),
+                "pids": .integer(16), "cpus": .double(1.5), "open_files": .integer(64), "file_size_bytes": .integer(1_048_576),
+                "stack_bytes": .integer(8_388_608), "stdout_bytes": .integer(1_048_576), "stderr_bytes": .integer(1_048_576),
+                "tmp_bytes": .integer(16_777_216), "workdir_bytes": .integer(16_777_216),
             ]),
             "environment": .object(expectedEnvironment.mapValues { .string($0) }),
         ]
@@ -185,7 +186,7 @@ struct InvalidProfileCase: Sendable, CustomTestStringConvertible {
     }
 
     static let invalidCases: [InvalidProfileCase] = [
-        InvalidProfileCase("unknown limit key", field: "limits.memroy_bytes", "limits.memroy_bytes", .int(1)),
+        InvalidProfileCase("unknown limit key", field: "limits.memroy_bytes", "limits.memroy_bytes", .integer(1)),
         InvalidProfileCase("unknown top-level key", field: "netwrok", "netwrok", .string("none")),
         InvalidProfileCase("missing python", field: "python", "python", nil),
         InvalidProfileCase("missing description", field: "description", "description", nil),
@@ -196,13 +197,13 @@ struct InvalidProfileCase: Sendable, CustomTestStringConvertible {
         InvalidProfileCase("fractional limit", field: "limits.pids", "limits.pids", .double(1.5)),
         InvalidProfileCase("limits not an object", field: "limits", "limits", .array([])),
         InvalidProfileCase("python_args not an array", field: "python_args", "python_args", .string("-B")),
-        InvalidProfileCase("python_args item", field: "python_args[0]", "python_args", .array([.int(1)])),
-        InvalidProfileCase("name not a string", field: "name", "name", .int(1)),
-        InvalidProfileCase("environment value", field: "environment.PATH", "environment.PATH", .int(1)),
-        InvalidProfileCase("zero memory", field: "limits.memory_bytes", "limits.memory_bytes", .int(0)),
-        InvalidProfileCase("negative pids", field: "limits.pids", "limits.pids", .int(-1)),
+        InvalidProfileCase("python_args item", field: "python_args[0]", "python_args", .array([.integer(1)])),
+        InvalidProfileCase("name not a string", field: "name", "name", .integer(1)),
+        InvalidProfileCase("environment value", field: "environment.PATH", "environment.PATH", .integer(1)),
+        InvalidProfileCase("zero memory", field: "limits.memory_bytes", "limits.memory_bytes", .integer(0)),
+        InvalidProfileCase("negative pids", field: "limits.pids", "limits.pids", .integer(-1)),
         InvalidProfileCase("zero cpus", field: "limits.cpus", "limits.cpus", .double(0)),
-        InvalidProfileCase("zero wall time", field: "limits.wall_time_ms", "limits.wall_time_ms", .int(0)),
+        InvalidProfileCase("zero wall time", field: "limits.wall_time_ms", "limits.wall_time_ms", .integer(0)),
         InvalidProfileCase("host network", field: "network", "network", .string("host")),
         InvalidProfileCase("LD_PRELOAD", field: "environment.LD_PRELOAD", "environment.LD_PRELOAD", .string("x.so")),
         InvalidProfileCase("bare PYTHON", field: "environment.PYTHON", "environment.PYTHON", .string("1")),
@@ -226,7 +227,7 @@ struct InvalidProfileCase: Sendable, CustomTestStringConvertible {
 
     @Test func unknownKeyMessage() throws {
         let fixture = try ProfileFixture()
-        try fixture.writeProfile(setting(ProfileFixture.validProfile(), "limits.memroy_bytes", .int(1)))
+        try fixture.writeProfile(setting(ProfileFixture.validProfile(), "limits.memroy_bytes", .integer(1)))
         let error = #expect(throws: ProfileError.self) { try fixture.store.profile(named: "test") }
         #expect(error?.description == "\(fixture.directory)/test.json: limits.memroy_bytes: unknown field")
     }

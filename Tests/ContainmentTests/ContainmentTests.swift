@@ -1,4 +1,5 @@
 import Bexy
+import Contracts
 import Dispatch
 import Foundation
 import Jail

@@ -1,10 +1,15 @@
 import Bexy
+import BexyAudit
+import Contracts
 import Jail
 import Testing
 
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// The path a job ran on, as its result says it (Jail has a type of the same name for the sandbox's side).
+typealias SandboxKind = Contracts.SandboxKind
 
 /// Runs real jobs in real sandboxes for the containment tests, with a private audit spool.
 struct Harness {

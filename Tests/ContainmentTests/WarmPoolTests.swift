@@ -1,4 +1,5 @@
 import Bexy
+import Contracts
 import Jail
 import TestSupport
 import Testing

@@ -1,4 +1,5 @@
 import Bexy
+import Contracts
 import FoundationEssentials
 import GRDB
 import Hummingbird
@@ -9,7 +10,7 @@ import Testing
 
 @testable import LogLama
 
-private let limits = ResourceLimits(
+private let limits = ExecutionLimits(
     wallTimeMs: 10_000, cpuTimeMs: 5_000, memoryBytes: 128 << 20, pids: 16, cpus: 1.0, openFiles: 64,
     fileSizeBytes: 1 << 20, stackBytes: 8 << 20, stdoutBytes: 1 << 20, stderrBytes: 1 << 20,
     tmpBytes: 16 << 20, workdirBytes: 16 << 20)

@@ -1,4 +1,5 @@
 import Bexy
+import Contracts
 import FoundationEssentials
 import Hummingbird
 import HummingbirdTesting

@@ -1,3 +1,4 @@
+import Contracts
 import FoundationEssentials
 import Hummingbird
 import HummingbirdTesting

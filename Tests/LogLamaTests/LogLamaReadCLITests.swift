@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Bexy
+import Contracts
 import Foundation
 import NIOCore
 import ServiceHTTP

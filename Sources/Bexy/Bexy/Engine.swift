@@ -1,3 +1,5 @@
+import BexyAudit
+import Contracts
 import Jail
 import Synchronization
 
@@ -121,7 +123,7 @@ public final class Engine: Sendable {
             let outcome = try sandbox.run(job, cancellation: cancellation, output: output)
             hostUid = Int(outcome.hostUid)
             result = Self.result(id: id, profile: profile.name, limits: limits, outcome: outcome)
-            result.sandbox = outcome.sandbox
+            result.sandbox = .init(outcome.sandbox)
             if request.artifacts != nil { result.artifacts = outcome.artifacts.map(ArtifactResult.init) }
             result.projectSkipped = request.project?.skipped
         } catch {
@@ -193,7 +195,7 @@ public final class Engine: Sendable {
         try spool.append(AuditRecord(
             id: id, time: time, requester: request.requester, frontDoor: request.frontDoor,
             profile: profile.name, codeSha256: AuditRecord.sha256Hex(request.code), codeBytes: request.code.count,
-            limits: limits, status: result.status, exitCode: result.exitCode, signal: result.signal,
+            limits: ExecutionLimits(limits), status: result.status, exitCode: result.exitCode, signal: result.signal,
             blockedSyscall: result.blockedSyscall, limitHit: result.limitHit, wallMs: result.wallMs,
             cpuMs: result.cpuMs, peakMemoryBytes: result.peakMemoryBytes, stdoutBytes: result.stdout.utf8.count,
             stderrBytes: result.stderr.utf8.count, hostUid: hostUid, bexyVersion: Self.version))
@@ -227,7 +229,8 @@ public final class Engine: Sendable {
             stderr: stderr, stdoutTruncated: outcome.stdoutTruncated, stderrTruncated: outcome.stderrTruncated,
             wallMs: Int(outcome.wallNanoseconds / 1_000_000), cpuMs: Int(outcome.cpuMicroseconds / 1000),
             peakMemoryBytes: outcome.cgroup.peakMemoryBytes, limitHit: verdict.limitHit,
-            blockedSyscall: verdict.status == .syscallBlocked ? outcome.blockedSyscall : nil, limits: limits,
+            blockedSyscall: verdict.status == .syscallBlocked ? outcome.blockedSyscall : nil,
+            limits: ExecutionLimits(limits),
             success: verdict.status == .ok, errorType: verdict.errorType, errorMessage: verdict.errorMessage,
             output: stdout, error: stderr)
     }
@@ -243,7 +246,7 @@ public final class Engine: Sendable {
         ExecutionResult(
             id: id, profile: profile, status: status, exitCode: nil, signal: nil, stdout: "", stderr: "",
             stdoutTruncated: false, stderrTruncated: false, wallMs: 0, cpuMs: 0, peakMemoryBytes: nil,
-            limitHit: nil, blockedSyscall: nil, limits: limits, success: false, errorType: errorType,
+            limitHit: nil, blockedSyscall: nil, limits: ExecutionLimits(limits), success: false, errorType: errorType,
             errorMessage: errorMessage, output: "", error: "")
     }
 }

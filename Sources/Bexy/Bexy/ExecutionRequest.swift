@@ -1,3 +1,4 @@
+import Contracts
 import Jail
 
 /// One request to run Python code, from any front door (CLI, HTTP).

@@ -1,3 +1,4 @@
+import Contracts
 import FoundationEssentials
 
 /// Why an analysis produced no report: the analyzer job did not finish cleanly, or printed something that is not

@@ -1,3 +1,4 @@
+import Contracts
 import Jail
 
 /// The limits one request asks for on top of its profile. Overrides can only tighten a profile, never loosen it.

@@ -1,3 +1,4 @@
+import Contracts
 import Jail
 
 /// Turns the Jail's facts about a finished job into a status, the limit that fired, and the original

@@ -1,3 +1,4 @@
+import Contracts
 import FoundationEssentials
 import Jail
 
@@ -202,7 +203,7 @@ struct ProfileParser {
         }
         let cpus: Double
         switch fields["cpus"]! {
-        case .int(let number): cpus = Double(number)
+        case .integer(let number): cpus = Double(number)
         case .double(let number): cpus = number
         case let other: throw error("limits.cpus", "must be a number, got \(other.typeName)")
         }
@@ -275,8 +276,8 @@ struct ProfileParser {
 
     func integer(_ value: JSONValue, field: String) throws(ProfileError) -> Int {
         switch value {
-        case .int(let number):
-            return number
+        case .integer(let number):
+            return Int(number)
         case .double(let number) where number.rounded() == number && abs(number) < 0x1p62:
             return Int(number)
         default:
@@ -327,89 +328,6 @@ struct ProfileParser {
             }
         }
         return text
-    }
-}
-
-/// Small helpers for readable error messages.
-enum ErrorText {
-    /// A one-line description of a decoding error, without Swift's debug noise.
-    static func describe(_ error: any Error) -> String {
-        guard let decoding = error as? DecodingError else { return "\(error)" }
-        switch decoding {
-        case .keyNotFound:
-            return "missing required field"
-        case .typeMismatch(let type, _):
-            return "wrong type, expected \(type)"
-        case .valueNotFound(let type, _):
-            return "missing value, expected \(type)"
-        case .dataCorrupted(let context):
-            if let underlying = context.underlyingError { return "\(context.debugDescription) (\(underlying))" }
-            return context.debugDescription
-        @unknown default:
-            return "\(decoding)"
-        }
-    }
-
-    /// `text` in double quotes, for error messages.
-    static func quoted(_ text: String) -> String {
-        "\"\(text)\""
-    }
-}
-
-// MARK: - JSON values
-
-/// Any JSON value, so profile files can be checked key by key (unknown keys, exact types) before use.
-enum JSONValue: Codable, Equatable, Sendable {
-    case null
-    case bool(Bool)
-    case int(Int)
-    case double(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int.self) {
-            self = .int(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .int(let value): try container.encode(value)
-        case .double(let value): try container.encode(value)
-        case .string(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
-    }
-
-    /// The JSON type's name, for "must be a string, got number" messages.
-    var typeName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "boolean"
-        case .int, .double: "number"
-        case .string: "string"
-        case .array: "array"
-        case .object: "object"
-        }
     }
 }
 

@@ -1,3 +1,4 @@
+import Contracts
 import Jail
 
 #if canImport(Glibc)
@@ -60,11 +61,8 @@ public struct ProjectError: Error, Sendable, CustomStringConvertible {
 /// checked with `fstat`, so a link to `/etc/passwd` is skipped, never read. Symlinks, devices, fifos and sockets
 /// are skipped with a reason; empty directories are not recreated (only the directories of copied files are).
 public struct ProjectCopy: Sendable, Equatable {
-    /// A project entry that was not copied.
-    public struct Skipped: Sendable, Equatable, Codable {
-        public var path: String
-        public var reason: String
-    }
+    /// A project entry that was not copied: the result's `project_skipped` entry.
+    public typealias Skipped = ProjectSkippedEntry
 
     /// The files to place in the working directory, paths relative to the project's root.
     public var files: [JobFile]

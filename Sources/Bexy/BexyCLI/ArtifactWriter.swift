@@ -1,4 +1,5 @@
 import Bexy
+import Contracts
 import Jail
 
 #if canImport(Glibc)

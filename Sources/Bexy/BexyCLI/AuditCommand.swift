@@ -1,5 +1,7 @@
 import ArgumentParser
 import Bexy
+import BexyAudit
+import Contracts
 import FoundationEssentials
 
 /// `bexy audit`: the local audit spool, newest first.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bexy
+import BexyAudit
 import Jail
 
 #if canImport(Glibc)

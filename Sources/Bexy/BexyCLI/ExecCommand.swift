@@ -1,5 +1,7 @@
 import ArgumentParser
 import Bexy
+import BexyAudit
+import Contracts
 import FoundationEssentials
 import Jail
 

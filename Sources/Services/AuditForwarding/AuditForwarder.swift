@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Bexy
+import BexyAudit
 import FoundationEssentials
 import NIOCore
 import NIOHTTP1

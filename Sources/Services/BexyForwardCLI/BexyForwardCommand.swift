@@ -1,7 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import AuditForwarding
-import Bexy
+import BexyAudit
 import ServiceKit
 
 /// `bexy-forward`: ship BEXY's audit spool to LogLama, once or continuously.

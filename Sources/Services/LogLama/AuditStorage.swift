@@ -1,4 +1,4 @@
-import Bexy
+import Contracts
 import FoundationEssentials
 import GRDB
 import ServiceHTTP

@@ -1,3 +1,4 @@
+import Contracts
 import ServiceHTTP
 
 /// One CSV cell, typed so the encoder knows which cells came from people and must be defused.

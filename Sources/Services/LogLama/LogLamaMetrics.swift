@@ -1,4 +1,4 @@
-import Bexy
+import Contracts
 import Metrics
 import class Prometheus.PrometheusCollectorRegistry
 import struct Prometheus.PrometheusMetricsFactory

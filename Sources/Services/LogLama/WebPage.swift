@@ -1,4 +1,4 @@
-import Bexy
+import Contracts
 
 /// The HTML of LogLama's web interface, served at `GET /` (see `WebRoutes`).
 ///

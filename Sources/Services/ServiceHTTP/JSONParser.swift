@@ -1,3 +1,5 @@
+import Contracts
+
 /// A strict RFC 8259 JSON parser producing `JSONValue`, for the ingest path.
 ///
 /// `JSONDecoder` is fine for fixed shapes, but decoding free-form values (a log's `context`) through `Codable`

@@ -1,11 +1,11 @@
+import Contracts
 import FoundationEssentials
 import Hummingbird
 
 /// The ecosystem's one error type (every service and the gateway): a stable code, a message for people, and the
 /// HTTP status it maps to at the edge.
 ///
-/// Rendered as `{"status":"error","error":{"code":"...","message":"...","field":"..."},"request_id":"..."}`;
-/// `field` is present when one input field or query parameter is at fault (e.g. `logs[3].level`, `page_size`).
+/// Rendered as Contracts' `ErrorEnvelope`: `{"status":"error","error":{"code","message","field"?},"request_id"}`.
 public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The HTTP status (4xx for the caller's mistakes, 5xx for the service's).
     public var status: HTTPResponse.Status
@@ -73,35 +73,9 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
 extension ServiceError: HTTPResponseError {
     /// The JSON error body, carrying the request id so a client can quote it.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = ErrorBody(error: .init(code: code, message: message, field: field),
-                             requestID: RequestIdentifier.of(request, context: context))
+        let body = ErrorEnvelope(error: .init(code: code, message: message, field: field),
+                                 requestID: RequestIdentifier.of(request, context: context))
         return try JSONResponse.make(body, status: status)
     }
 }
 
-/// The wire shape of an error response.
-struct ErrorBody: Encodable {
-    struct Detail: Encodable {
-        var code: String
-        var message: String
-        var field: String?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(code, forKey: .code)
-            try container.encode(message, forKey: .message)
-            try container.encodeIfPresent(field, forKey: .field)
-        }
-
-        enum CodingKeys: String, CodingKey { case code, message, field }
-    }
-
-    var status = "error"
-    var error: Detail
-    var requestID: String
-
-    enum CodingKeys: String, CodingKey {
-        case status, error
-        case requestID = "request_id"
-    }
-}

@@ -1,6 +1,4 @@
-import Crypto
 import FoundationEssentials
-import Jail
 
 #if canImport(Glibc)
 import Glibc
@@ -36,8 +34,8 @@ public struct AuditRecord: Codable, Sendable, Equatable {
     public var codeSha256: String
     /// `code_bytes`: size of the submitted code in bytes.
     public var codeBytes: Int
-    /// `limits`: the effective limits (the profile's, tightened by the request), with `ResourceLimits`' keys.
-    public var limits: ResourceLimits
+    /// `limits`: the effective limits (the profile's, tightened by the request), with `ExecutionLimits`' keys.
+    public var limits: ExecutionLimits
     /// `status`: how the job ended, one `ExecutionStatus` word (`"ok"`, `"timeout"`, `"syscall_blocked"`, ...).
     public var status: ExecutionStatus
     /// `exit_code`: the program's exit code if it exited normally, else `null`.
@@ -66,7 +64,7 @@ public struct AuditRecord: Codable, Sendable, Equatable {
 
     /// A record; `id` defaults to a fresh UUID and `time` to now.
     public init(id: String = AuditRecord.newID(), time: String = AuditRecord.timestamp(), requester: String,
-                frontDoor: FrontDoor, profile: String, codeSha256: String, codeBytes: Int, limits: ResourceLimits,
+                frontDoor: FrontDoor, profile: String, codeSha256: String, codeBytes: Int, limits: ExecutionLimits,
                 status: ExecutionStatus, exitCode: Int? = nil, signal: Int? = nil, blockedSyscall: String? = nil,
                 limitHit: String? = nil, wallMs: Int, cpuMs: Int, peakMemoryBytes: Int? = nil, stdoutBytes: Int,
                 stderrBytes: Int, hostUid: Int, bexyVersion: String) {
@@ -122,7 +120,7 @@ public struct AuditRecord: Codable, Sendable, Equatable {
         profile = try container.decode(String.self, forKey: .profile)
         codeSha256 = try container.decode(String.self, forKey: .codeSha256)
         codeBytes = try container.decode(Int.self, forKey: .codeBytes)
-        limits = try container.decode(ResourceLimits.self, forKey: .limits)
+        limits = try container.decode(ExecutionLimits.self, forKey: .limits)
         status = try container.decode(ExecutionStatus.self, forKey: .status)
         exitCode = try container.decodeIfPresent(Int.self, forKey: .exitCode)
         signal = try container.decodeIfPresent(Int.self, forKey: .signal)
@@ -188,19 +186,5 @@ public struct AuditRecord: Codable, Sendable, Equatable {
         }
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))"
             + "T\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(millis), 3))Z"
-    }
-
-    /// SHA-256 of `code` as 64 lowercase hex digits, for `code_sha256`.
-    public static func sha256Hex(_ code: some Sequence<UInt8>) -> String {
-        var hasher = SHA256()
-        hasher.update(data: Array(code))
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(64)
-        for byte in hasher.finalize() {
-            text.append(hex[Int(byte >> 4)])
-            text.append(hex[Int(byte & 0x0f)])
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 }

@@ -1,3 +1,4 @@
+import Bexy
 import Synchronization
 
 /// The jobs of `POST /jobs` by id, each with its scheduled execution (to cancel it).

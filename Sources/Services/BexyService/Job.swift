@@ -1,4 +1,6 @@
 import Bexy
+import BexyAudit
+import Contracts
 import Jail
 import Synchronization
 

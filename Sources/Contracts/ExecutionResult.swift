@@ -1,5 +1,3 @@
-import Jail
-
 /// The result of one execution: the object `bexy exec --json` prints and `POST /execute` returns.
 ///
 /// Keeps the original BEXY fields (`success`, `output`, `error`, `error_type`, `error_message`) so its
@@ -25,7 +23,7 @@ public struct ExecutionResult: Codable, Sendable, Equatable {
     /// The forbidden system call, for `syscall_blocked`.
     public var blockedSyscall: String?
     /// The limits the job ran under, after the request's tightening.
-    public var limits: ResourceLimits?
+    public var limits: ExecutionLimits?
     /// Original BEXY: true exactly when `status == ok`.
     public var success: Bool
     /// Original BEXY: the exception class (`SyntaxError`, `TimeoutError`, `MemoryError`, ...).
@@ -37,10 +35,41 @@ public struct ExecutionResult: Codable, Sendable, Equatable {
     /// The requested artifacts, in request order; present only when some were requested.
     public var artifacts: [ArtifactResult]? = nil
     /// The project entries that were not copied in (symlinks, devices, ...); present only with a project.
-    public var projectSkipped: [ProjectCopy.Skipped]? = nil
+    public var projectSkipped: [ProjectSkippedEntry]? = nil
     /// How the job's sandbox was made: "cold" (for this job) or "warm" (ahead of time, same isolation); null
     /// when no sandbox ran.
     public var sandbox: SandboxKind? = nil
+
+    public init(id: String, profile: String, status: ExecutionStatus, exitCode: Int?, signal: Int?, stdout: String,
+                stderr: String, stdoutTruncated: Bool, stderrTruncated: Bool, wallMs: Int, cpuMs: Int,
+                peakMemoryBytes: Int?, limitHit: String?, blockedSyscall: String?, limits: ExecutionLimits?,
+                success: Bool, errorType: String?, errorMessage: String?, output: String, error: String,
+                artifacts: [ArtifactResult]? = nil, projectSkipped: [ProjectSkippedEntry]? = nil,
+                sandbox: SandboxKind? = nil) {
+        self.id = id
+        self.profile = profile
+        self.status = status
+        self.exitCode = exitCode
+        self.signal = signal
+        self.stdout = stdout
+        self.stderr = stderr
+        self.stdoutTruncated = stdoutTruncated
+        self.stderrTruncated = stderrTruncated
+        self.wallMs = wallMs
+        self.cpuMs = cpuMs
+        self.peakMemoryBytes = peakMemoryBytes
+        self.limitHit = limitHit
+        self.blockedSyscall = blockedSyscall
+        self.limits = limits
+        self.success = success
+        self.errorType = errorType
+        self.errorMessage = errorMessage
+        self.output = output
+        self.error = error
+        self.artifacts = artifacts
+        self.projectSkipped = projectSkipped
+        self.sandbox = sandbox
+    }
 
     enum CodingKeys: String, CodingKey {
         case id, profile, status, signal, stdout, stderr, limits, success, output, error

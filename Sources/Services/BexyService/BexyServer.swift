@@ -25,11 +25,12 @@ public struct BexyServer: Sendable {
     public init(configuration: BexyServiceConfiguration, engine: Engine, logger: Logger? = nil,
                 onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) {
         let logger = logger ?? Logger(label: Self.name)
+        let metrics = BexyMetrics()
         self.engine = engine
         self.logger = logger
         scheduler = ExecutionScheduler(engine: engine, slots: configuration.slots,
                                        queueCapacity: configuration.queueCapacity, grace: configuration.grace,
-                                       logger: logger)
+                                       logger: logger, metrics: metrics)
         let router = Router(context: BexyRequestContext.self)
         // Middleware first: only routes registered after it are wrapped. The request id wraps the error mapping,
         // and both wrap the token check, so a 401 carries the envelope and the header too.
@@ -42,7 +43,7 @@ public struct BexyServer: Sendable {
         JobsRoute(execute: executeRoute, store: JobStore(retention: configuration.jobRetention)).register(on: router)
         HealthRoute(engine: engine, scheduler: scheduler).register(on: router)
         ProfilesRoute(profiles: engine.profiles).register(on: router)
-        MetricsRoute(metrics: scheduler.metrics, scheduler: scheduler, engine: engine).register(on: router)
+        MetricsRoute(metrics: metrics, scheduler: scheduler, engine: engine).register(on: router)
         application = Application(
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [PeerDisconnectHandler()])),
@@ -72,7 +73,7 @@ public struct BexyServer: Sendable {
         // Graceful shutdown runs in reverse order: the scheduler drains before the server stops listening, and the
         // companions stop last (the forwarder still sends the final jobs' audit records).
         let group = ServiceGroup(configuration: .init(
-            services: companions + [application, scheduler], gracefulShutdownSignals: gracefulShutdownSignals,
+            services: companions + [application, SchedulerService(scheduler: scheduler)], gracefulShutdownSignals: gracefulShutdownSignals,
             logger: logger))
         try await group.run()
     }

@@ -1,4 +1,5 @@
 import CSQLite
+import Contracts
 import FoundationEssentials
 import Synchronization
 

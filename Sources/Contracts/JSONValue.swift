@@ -1,5 +1,6 @@
-/// Any JSON value: how services read free-form request bodies (`JSONParser`), and carry free-form data such as a
-/// log record's `context` object or an audit record read back from storage.
+/// Any JSON value: how services read free-form request bodies (ServiceHTTP's `JSONValue.parse`), carry free-form
+/// data such as a log record's `context` object or an audit record read back from storage, and how profile files
+/// are checked key by key (unknown keys, exact types) before use.
 public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -9,9 +10,16 @@ public enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses JSON text; `nil` if it is not valid JSON.
-    public static func parse(_ text: String) -> JSONValue? {
-        try? JSONParser.parse(text)
+    /// The JSON type's name, for "must be a string, got number" messages.
+    public var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .integer, .double: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
     }
 
     /// Compact JSON text with sorted object keys, written directly (no encoder round trip on the ingest path).
@@ -66,7 +74,28 @@ public enum JSONValue: Sendable, Equatable {
     }
 }
 
-extension JSONValue: Encodable {
+extension JSONValue: Codable {
+    /// Decodes any JSON value through `Codable` (slow for large free-form values: services parse bodies with
+    /// ServiceHTTP's `JSONValue.parse` instead).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int64.self) {
+            self = .integer(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .double(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
     private struct Key: CodingKey {
         var stringValue: String
         var intValue: Int? { nil }

@@ -1,4 +1,5 @@
 import Bexy
+import Contracts
 import Hummingbird
 import ServiceHTTP
 
@@ -20,17 +21,12 @@ struct AnalyzeRoute: Sendable {
         }
     }
 
-    /// The body: only `code` is read; unknown keys are ignored.
-    private struct Body: Decodable {
-        var code: String
-    }
-
     private func analyze(_ request: Request, context: BexyRequestContext) async throws -> Response {
         try execute.requireSandbox()
         let requester = try Requester.of(request.headers)
         let limits = execute.limits
         let buffer = try await JSONBody.read(request, limit: limits.bodyBytes)
-        let code = Array(try JSONBody.decode(Body.self, from: buffer, root: "body").code.utf8)
+        let code = Array(try JSONBody.decode(AnalyzeRequestBody.self, from: buffer, root: "body").code.utf8)
         try ExecuteRequestBody.check("code", bytes: code.count, cap: limits.codeBytes, key: "BEXY_MAX_CODE_BYTES")
         let prepared: PreparedExecution
         do throws(RequestError) {

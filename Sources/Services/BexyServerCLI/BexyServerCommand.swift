@@ -1,6 +1,7 @@
 import ArgumentParser
 import AuditForwarding
 import Bexy
+import BexyAudit
 import BexyService
 import Jail
 import Logging

@@ -1,4 +1,5 @@
 import Bexy
+import Contracts
 import Jail
 import Metrics
 import class Prometheus.PrometheusCollectorRegistry
@@ -16,7 +17,7 @@ import struct Prometheus.PrometheusMetricsFactory
 ///   `bexy_warm_idle_memory_bytes`, `bexy_warm_idle_cgroups`, `bexy_warm_zygotes`, `bexy_warm_zygote_resident_bytes`,
 ///   `bexy_warm_target_idle`, `bexy_warm_available` (0 when jobs cannot run warm; see /health), and its counters
 ///   `bexy_warm_jobs_total{result="hit|miss|cold"}`, `bexy_warm_recycled_total`, `bexy_warm_failures_total`.
-public final class BexyMetrics: Sendable {
+public final class BexyMetrics: SchedulerMetrics {
     private let registry: PrometheusCollectorRegistry
     private let executions: [ExecutionStatus: Counter]
     private let duration: Timer
@@ -62,13 +63,13 @@ public final class BexyMetrics: Sendable {
     }
 
     /// Counts one execution that reached an outcome after holding its slot for `held`.
-    func recordExecution(_ status: ExecutionStatus, held: Duration) {
+    public func recordExecution(_ status: ExecutionStatus, held: Duration) {
         executions[status]?.increment()
         duration.record(duration: held)
     }
 
     /// Counts one refused submission.
-    func recordRejection(_ error: SchedulerError) {
+    public func recordRejection(_ error: SchedulerError) {
         switch error {
         case .queueFull: queueFull.increment()
         case .shuttingDown: shuttingDown.increment()

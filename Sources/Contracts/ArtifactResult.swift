@@ -1,11 +1,10 @@
 import FoundationEssentials
-import Jail
 
 /// One requested artifact in an execution's result: `{path, bytes, sha256, content_base64}` when it was copied,
 /// `{path, bytes?, error}` when it was not (missing, a symlink, not a regular file, over a cap).
 ///
-/// The content travels base64 in the result (the CLI and HTTP alike), bounded by the artifact caps
-/// (`ProjectLimits`); `bexy exec --artifacts-dir` also writes it to files.
+/// The content travels base64 in the result (the CLI and HTTP alike), bounded by the engine's artifact caps;
+/// `bexy exec --artifacts-dir` also writes it to files.
 public struct ArtifactResult: Codable, Sendable, Equatable {
     /// The path relative to the working directory, as requested.
     public var path: String
@@ -22,13 +21,13 @@ public struct ArtifactResult: Codable, Sendable, Equatable {
         case contentBase64 = "content_base64"
     }
 
-    /// The result entry of a collected artifact.
-    public init(_ artifact: CollectedArtifact) {
-        path = artifact.path
-        bytes = artifact.size
-        sha256 = artifact.contents.map { AuditRecord.sha256Hex($0) }
-        contentBase64 = artifact.contents.map { Data($0).base64EncodedString() }
-        error = artifact.error
+    public init(path: String, bytes: Int? = nil, sha256: String? = nil, contentBase64: String? = nil,
+                error: String? = nil) {
+        self.path = path
+        self.bytes = bytes
+        self.sha256 = sha256
+        self.contentBase64 = contentBase64
+        self.error = error
     }
 
     /// The decoded content; nil when the artifact was not copied.

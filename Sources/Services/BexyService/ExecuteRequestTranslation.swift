@@ -1,36 +1,11 @@
 import Bexy
+import Contracts
 import Jail
 import ServiceHTTP
 
-/// The body of `POST /execute`, as the original BEXY API shaped it:
-/// `{code, stdin?, profile?, files? {relative path: content}, args?, timeout? (s), options? {timeout (s),
-/// memory_limit (MiB)}, project? (host directory), artifacts? [relative path]}`. Unknown keys are ignored.
-struct ExecuteRequestBody: Decodable {
-    var code: String
-    var stdin: String?
-    var profile: String?
-    var files: [String: String]?
-    var args: [String]?
-    /// A host directory under `BEXY_PROJECT_ROOTS`, copied into the working directory (see `ProjectCopy`).
-    var project: String?
-    /// Paths relative to the working directory, copied out after the job into the result's `artifacts`.
-    var artifacts: [String]?
-    /// Wall-clock limit in seconds.
-    var timeout: Double?
-    var options: Options?
-
-    struct Options: Decodable {
-        /// Wall-clock limit in seconds (the tighter of this and the top-level `timeout` applies).
-        var timeout: Double?
-        /// Memory limit in MiB.
-        var memoryLimit: Double?
-
-        enum CodingKeys: String, CodingKey {
-            case timeout
-            case memoryLimit = "memory_limit"
-        }
-    }
-
+/// From the wire body of `POST /execute` to the engine's request: the checks the engine does not make (sizes,
+/// positive limits, the project's roots), and the body's field names for the engine's errors.
+extension ExecuteRequestBody {
     /// The engine's request, with the request fields the engine's own field names stand for.
     struct Translation {
         var request: ExecutionRequest

@@ -1,7 +1,7 @@
-import Bexy
+import BexyAudit
+import Contracts
 import Jail
 import Logging
-import ServiceLifecycle
 
 /// Why the scheduler refused an execution.
 public enum SchedulerError: Error, Sendable, Equatable {
@@ -11,6 +11,15 @@ public enum SchedulerError: Error, Sendable, Equatable {
     case shuttingDown
     /// The job's cancellation pipe could not be created (the process is out of file descriptors).
     case cannotTrack(JailError)
+}
+
+/// What the scheduler counts as it goes (a service exposes it, e.g. as Prometheus metrics); called on the thread
+/// that did the work, so an implementation must only record and return.
+public protocol SchedulerMetrics: Sendable {
+    /// One execution reached an outcome after holding its slot for `held`.
+    func recordExecution(_ status: ExecutionStatus, held: Duration)
+    /// One submission was refused.
+    func recordRejection(_ error: SchedulerError)
 }
 
 /// How busy the scheduler is, for `/health`.
@@ -35,19 +44,19 @@ public struct SchedulerLoad: Sendable, Encodable, Equatable {
 /// Runs checked executions in sandboxes on a fixed set of long-lived worker threads, first come first served,
 /// with a bounded queue in front of them.
 ///
-/// Run it as a `Service`: `run()` starts one worker thread per slot (jobs must be spawned from threads that
-/// outlive them; see `WorkerThread`) and, on graceful shutdown, stops taking jobs, withdraws the queued ones,
+/// `run(untilShutdown:)` starts one worker thread per slot (jobs must be spawned from threads that outlive them;
+/// see `BackgroundThread`) and, once its shutdown signal returns, stops taking jobs, withdraws the queued ones,
 /// lets the running ones finish for up to `grace`, cancels those still running, and returns once every worker
-/// has exited, i.e. once no sandbox of this scheduler is left. Cancelling `run()` is a shutdown with no grace.
-public final class ExecutionScheduler: Service, Sendable {
+/// has exited, i.e. once no sandbox of this scheduler is left. Cancelling `run` is a shutdown with no grace.
+public final class ExecutionScheduler: Sendable {
     /// Sandboxes that may run at once.
     public let slots: Int
     /// How many jobs may wait for a slot.
     public let queueCapacity: Int
     /// How long running jobs may finish after shutdown begins.
     public let grace: Duration
-    /// What `GET /metrics` reports: outcomes, slot hold times and refusals.
-    public let metrics: BexyMetrics
+    /// Counts outcomes, slot hold times and refusals.
+    private let metrics: (any SchedulerMetrics)?
     private let engine: Engine
     private let logger: Logger
     private let state: ConditionLock<State>
@@ -67,8 +76,9 @@ public final class ExecutionScheduler: Service, Sendable {
     ///   - slots: worker threads, hence concurrent sandboxes (at least 1).
     ///   - queueCapacity: jobs that may wait (0: refuse whenever every slot is busy).
     ///   - grace: how long running jobs may finish after shutdown begins.
+    ///   - metrics: told of every outcome and refusal, if given.
     public init(engine: Engine, slots: Int, queueCapacity: Int, grace: Duration, logger: Logger,
-                metrics: BexyMetrics = BexyMetrics()) {
+                metrics: (any SchedulerMetrics)? = nil) {
         precondition(slots >= 1 && queueCapacity >= 0, "a scheduler needs a slot and a non-negative queue")
         self.metrics = metrics
         self.engine = engine
@@ -103,7 +113,7 @@ public final class ExecutionScheduler: Service, Sendable {
             return nil
         }
         if let refusal {
-            metrics.recordRejection(refusal)
+            metrics?.recordRejection(refusal)
             throw refusal
         }
         return execution
@@ -126,13 +136,16 @@ public final class ExecutionScheduler: Service, Sendable {
         }
     }
 
-    // MARK: Service
+    // MARK: Running
 
-    public func run() async throws {
+    /// Start the workers, run jobs until `shutdown` returns (or this task is cancelled), then drain.
+    ///
+    /// - Throws: `BackgroundThreadError` if a worker thread cannot be started (after draining those that were).
+    public func run(untilShutdown shutdown: @Sendable () async -> Void) async throws(BackgroundThreadError) {
         for number in 0..<slots {
             state.withLock { $0.liveWorkers += 1 }
-            do throws(WorkerThreadError) {
-                try WorkerThread.start(name: "bexy-worker-\(number)") { self.work() }
+            do throws(BackgroundThreadError) {
+                try BackgroundThread.startDetached(name: "bexy-worker-\(number)") { self.work() }
             } catch {
                 state.withLock { $0.liveWorkers -= 1 }
                 await drain()
@@ -140,7 +153,7 @@ public final class ExecutionScheduler: Service, Sendable {
             }
         }
         logger.info("scheduler started", metadata: ["slots": "\(slots)", "queue": "\(queueCapacity)"])
-        try? await gracefulShutdown()
+        await shutdown()
         await drain()
     }
 
@@ -205,7 +218,7 @@ public final class ExecutionScheduler: Service, Sendable {
                 outcome = .auditFailed(error)
             }
             let elapsed = ContinuousClock.now - started
-            if case .finished(let result) = outcome { metrics.recordExecution(result.status, held: elapsed) }
+            if case .finished(let result) = outcome { metrics?.recordExecution(result.status, held: elapsed) }
             state.withLock { state in
                 state.running.removeValue(forKey: ObjectIdentifier(execution))
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -1,4 +1,5 @@
-import Bexy
+import BexyAudit
+import Contracts
 import Jail
 import Synchronization
 
