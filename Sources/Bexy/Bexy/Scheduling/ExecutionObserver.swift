@@ -1,7 +1,7 @@
 import Jail
 
 /// Follows one scheduled execution as the scheduler runs it: when a worker takes it, its output as it is
-/// produced, and how it ended. `POST /jobs` observes its jobs this way.
+/// produced, and how it ended (the BEXY service follows its asynchronous jobs this way).
 public protocol ExecutionObserver: Sendable {
     /// A worker took the execution and is about to run it (called on the worker thread).
     func started()
