@@ -206,7 +206,7 @@ let package = Package(
         .testTarget(
             name: "LogLamaTests",
             dependencies: [
-                "LogLama", "LogLamaCLI", "Bexy", "Contracts", "Jail", "ServiceHTTP", "ServiceKit", "TestSupport",
+                "LogLama", "LogLamaCLI", "Bexy", "Contracts", "ServiceHTTP", "ServiceKit", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/LogLamaTests"),

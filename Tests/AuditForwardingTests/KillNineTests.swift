@@ -2,7 +2,6 @@ import Bexy
 import BexyAudit
 import Contracts
 import Foundation
-import Jail
 import ServiceKit
 import TestSupport
 import Testing

@@ -4,7 +4,6 @@ import FoundationEssentials
 import GRDB
 import Hummingbird
 import HummingbirdTesting
-import Jail
 import ServiceHTTP
 import Testing
 
