@@ -4,7 +4,7 @@ import PackageDescription
 /// PyLama: run untrusted Python safely and fast.
 ///
 /// Layout: top folder = domain (`Sources/Jail`, `Sources/Bexy`, `Sources/Services`, `Sources/Gateway`),
-/// leaf folder = one target. Dependencies point one way: Bexy -> Jail -> C targets.
+/// leaf folder = one target. Dependencies point one way: Bexy -> JailWarm -> Jail -> C targets.
 let package = Package(
     name: "PyLama",
     platforms: [.macOS(.v15)],
@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "bexy-zygote", targets: ["BexyZygoteLauncher"]),
         .library(name: "bexyzygote", type: .dynamic, targets: ["BexyZygote"]),
         .library(name: "Jail", targets: ["Jail"]),
+        .library(name: "JailWarm", targets: ["JailWarm"]),
         .library(name: "Bexy", targets: ["Bexy"]),
         .executable(name: "loglama", targets: ["LogLamaCLI"]),
         .executable(name: "bexy-forward", targets: ["BexyForwardCLI"]),
@@ -51,6 +52,8 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra", "-Werror"])]),
         .target(
             name: "Jail", dependencies: ["CJailShim", "CSeccomp", "CCap"], path: "Sources/Jail/Jail"),
+        // The warm path above the cold sandbox: the warm pool, its zygotes and their wire (Jail never imports it).
+        .target(name: "JailWarm", dependencies: ["Jail", "CJailShim"], path: "Sources/Jail/JailWarm"),
         // The warm path's fork server: a CPython extension module (libbexyzygote.so, not linked against
         // libpython: the interpreter is the profile's own python3) and the launcher that starts it (bexy-zygote).
         .target(
@@ -64,7 +67,7 @@ let package = Package(
         .target(
             name: "Bexy",
             dependencies: [
-                "Jail", "CSQLite",
+                "Jail", "JailWarm", "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Sources/Bexy/Bexy"),
@@ -183,7 +186,8 @@ let package = Package(
         .testTarget(name: "JailTests", dependencies: ["Jail"], path: "Tests/JailTests"),
         .testTarget(name: "BexyTests", dependencies: ["Bexy"], path: "Tests/BexyTests"),
         .testTarget(
-            name: "ContainmentTests", dependencies: ["Bexy", "Jail", "TestSupport"], path: "Tests/ContainmentTests"),
+            name: "ContainmentTests", dependencies: ["Bexy", "Jail", "JailWarm", "TestSupport"],
+            path: "Tests/ContainmentTests"),
         .testTarget(name: "CLITests", dependencies: ["BexyCLI"], path: "Tests/CLITests"),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"], path: "Tests/ServiceKitTests"),
         .testTarget(name: "ServiceHTTPTests", dependencies: ["ServiceHTTP"], path: "Tests/ServiceHTTPTests"),

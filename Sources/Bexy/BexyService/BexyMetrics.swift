@@ -1,5 +1,6 @@
 import Bexy
 import Jail
+import JailWarm
 import Metrics
 import class Prometheus.PrometheusCollectorRegistry
 import struct Prometheus.PrometheusMetricsFactory
