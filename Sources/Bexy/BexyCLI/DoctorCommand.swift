@@ -57,8 +57,8 @@ struct DoctorCommand: ParsableCommand {
     /// here is "degraded", never a failure of the host check.
     static func warmPathRow(_ configuration: SandboxConfiguration) -> [String] {
         // bexy serve runs bexy-server, whose sibling bexy-zygote is this binary's sibling too.
-        let warmPool = WarmPoolConfiguration.fromEnvironment(zygotePath: WarmPoolConfiguration.siblingZygotePath)
-        guard let warm = warmPool else {
+        guard let warm = WarmPoolConfiguration.fromEnvironment(zygotePath: WarmPoolConfiguration.siblingZygotePath)
+        else {
             return ["warm path", "off", "BEXY_WARM=0: bexy serve runs every job cold", ""]
         }
         let module = warm.zygotePath.split(separator: "/", omittingEmptySubsequences: false).dropLast()

@@ -54,11 +54,15 @@ package struct JobChannels: Sendable {
         [stdout.child, stderr.child] + [handover, workdir, seccomp].compactMap { $0?.child }
     }
 
+    /// The host ends, in the same order.
     package var hostEnds: [Int32] {
         [stdout.host, stderr.host] + [handover, workdir, seccomp].compactMap { $0?.host }
     }
 
+    /// Close the child ends: once bj_spawn (or bexy-zygote) has them, or when the spawn did not happen.
     package func closeChildEnds() { for fd in childEnds { close(fd) } }
+
+    /// Close the host ends: once the job has ended (the cold path) or its sandbox is released (the warm path).
     package func closeHostEnds() { for fd in hostEnds { close(fd) } }
 }
 
