@@ -5,9 +5,9 @@ import PackageDescription
 ///
 /// Layout: top folder = domain (`Sources/Jail`, `Sources/Bexy`, `Sources/Services`, `Sources/Gateway`,
 /// `Sources/Contracts`), leaf folder = one target. Dependencies point one way:
-/// Gateway -> (HTTP) -> Services -> Bexy -> Jail -> C targets, and `Contracts`, the wire types, is the shared leaf
-/// every front door and service uses (it imports nothing of ours). Jail and Bexy import no HTTP or service module;
-/// LogLama and the gateway import neither Bexy nor Jail. `scripts/check-layering.sh` checks these rules in CI.
+/// Gateway -> (HTTP) -> Services -> Bexy -> JailWarm -> Jail -> C targets, and `Contracts`, the wire types, is the
+/// shared leaf every front door and service uses (it imports nothing of ours). Jail and Bexy import no HTTP or service
+/// module; LogLama and the gateway import neither Bexy nor Jail. `scripts/check-layering.sh` checks these rules in CI.
 let package = Package(
     name: "PyLama",
     platforms: [.macOS(.v15)],
@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "bexy-zygote", targets: ["BexyZygoteLauncher"]),
         .library(name: "bexyzygote", type: .dynamic, targets: ["BexyZygote"]),
         .library(name: "Jail", targets: ["Jail"]),
+        .library(name: "JailWarm", targets: ["JailWarm"]),
         .library(name: "Bexy", targets: ["Bexy"]),
         .executable(name: "loglama", targets: ["LogLamaCLI"]),
         .executable(name: "bexy-forward", targets: ["BexyForwardCLI"]),
@@ -58,6 +59,8 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra", "-Werror"])]),
         .target(
             name: "Jail", dependencies: ["CJailShim", "CSeccomp", "CCap"], path: "Sources/Jail/Jail"),
+        // The warm path above the cold sandbox: the warm pool, its zygotes and their wire (Jail never imports it).
+        .target(name: "JailWarm", dependencies: ["Jail", "CJailShim"], path: "Sources/Jail/JailWarm"),
         // The warm path's fork server: a CPython extension module (libbexyzygote.so, not linked against
         // libpython: the interpreter is the profile's own python3) and the launcher that starts it (bexy-zygote).
         .target(
@@ -74,7 +77,7 @@ let package = Package(
         .target(
             name: "Bexy",
             dependencies: [
-                "Jail", "BexyAudit", "Contracts",
+                "Jail", "JailWarm", "BexyAudit", "Contracts",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -198,7 +201,7 @@ let package = Package(
         .testTarget(name: "JailTests", dependencies: ["Jail"], path: "Tests/JailTests"),
         .testTarget(name: "BexyTests", dependencies: ["Bexy", "BexyAudit", "Contracts"], path: "Tests/BexyTests"),
         .testTarget(
-            name: "ContainmentTests", dependencies: ["Bexy", "BexyAudit", "Contracts", "Jail", "TestSupport"],
+            name: "ContainmentTests", dependencies: ["Bexy", "BexyAudit", "Contracts", "Jail", "JailWarm", "TestSupport"],
             path: "Tests/ContainmentTests"),
         .testTarget(name: "CLITests", dependencies: ["BexyCLI", "Bexy", "Contracts", "Jail"], path: "Tests/CLITests"),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"], path: "Tests/ServiceKitTests"),

@@ -2,6 +2,7 @@ import Bexy
 import BexyAudit
 import Contracts
 import Jail
+import JailWarm
 import Testing
 
 #if canImport(Glibc)
@@ -35,11 +36,10 @@ struct Harness {
 
     /// The warm path: bexy-zygote from this build (next to the test bundle), a small pool.
     static let warmEngine: Engine = {
-        var configuration = SandboxConfiguration.fromEnvironment()
-        configuration.warm = WarmPoolConfiguration(zygotePath: WarmPoolConfiguration.siblingZygotePath,
-                                                   maxIdlePerShape: 2, maxIdle: 4)
-        let engine = Engine(profiles: ProfileStore(directory: repoRoot + "/profiles"),
-                            sandboxConfiguration: configuration, spool: spool)
+        let warmPool = WarmPoolConfiguration(zygotePath: WarmPoolConfiguration.siblingZygotePath,
+                                             maxIdlePerShape: 2, maxIdle: 4)
+        let engine = Engine(profiles: ProfileStore(directory: repoRoot + "/profiles"), warmPool: warmPool,
+                            spool: spool)
         // Its ready sandboxes would otherwise outlive the test process as empty cgroups.
         atexit { Harness.warmEngine.shutdownWarmPool() }
         return engine

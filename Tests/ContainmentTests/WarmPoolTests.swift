@@ -1,6 +1,7 @@
 import Bexy
 import Contracts
 import Jail
+import JailWarm
 import TestSupport
 import Testing
 
@@ -13,10 +14,8 @@ import Glibc
 @Suite(.serialized, .enabled(if: Harness.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups"))
 struct WarmPoolTests {
     static func engine(_ warm: WarmPoolConfiguration) -> Engine {
-        var configuration = SandboxConfiguration.fromEnvironment()
-        configuration.warm = warm
-        return Engine(profiles: ProfileStore(directory: Harness.repoRoot + "/profiles"),
-                      sandboxConfiguration: configuration, spool: Harness.spool)
+        Engine(profiles: ProfileStore(directory: Harness.repoRoot + "/profiles"), warmPool: warm,
+               spool: Harness.spool)
     }
 
     static func run(_ engine: Engine, _ code: String = "print(1)") throws -> ExecutionResult {

@@ -5,231 +5,6 @@ import Synchronization
 import Testing
 @testable import Jail
 
-// MARK: - Recording double
-
-/// An in-memory cgroup file system: directories, files, and a log of every write, mkdir, rmdir, open and close.
-///
-/// `mkdir` behaves like cgroupfs: the new directory is populated with the interface files `populate` returns for
-/// its path; `rmdir` removes those files with it and fails with EBUSY while subdirectories remain (or while
-/// `busyRmdirs[path]` > 0). `write` never creates a file.
-private final class FakeCgroupFileSystem: CgroupFileSystem {
-    struct State {
-        var directories: Set<String> = []
-        var files: [String: String] = [:]
-        var writes: [(path: String, value: String)] = []
-        var log: [String] = []
-        var failures: [String: Int32] = [:]
-        var busyRmdirs: [String: Int] = [:]
-        var openFDs: [Int32: String] = [:]
-        var nextFD: Int32 = 100
-    }
-
-    let state = Mutex(State())
-    let populate: @Sendable (String) -> [String]
-
-    init(populate: @escaping @Sendable (String) -> [String] = { _ in [] }) {
-        self.populate = populate
-    }
-
-    func addDirectory(_ path: String) {
-        state.withLock { state in
-            var current = ""
-            for component in path.split(separator: "/") {
-                current += "/" + component
-                state.directories.insert(current)
-            }
-        }
-    }
-
-    func setFile(_ path: String, _ content: String) {
-        addDirectory(String(path[..<path.lastIndex(of: "/")!]))
-        state.withLock { $0.files[path] = content }
-    }
-
-    func fail(_ path: String, errno code: Int32) { state.withLock { $0.failures[path] = code } }
-    func removeFile(_ path: String) { state.withLock { _ = $0.files.removeValue(forKey: path) } }
-    var writes: [(path: String, value: String)] { state.withLock { $0.writes } }
-    var log: [String] { state.withLock { $0.log } }
-    var openFDs: [Int32: String] { state.withLock { $0.openFDs } }
-    func isDirectory(_ path: String) -> Bool { state.withLock { $0.directories.contains(path) } }
-    func file(_ path: String) -> String? { state.withLock { $0.files[path] } }
-
-    private static func parent(_ path: String) -> String {
-        String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
-    }
-
-    func mkdir(_ path: String) throws(CgroupFileSystemError) {
-        let result: Int32 = state.withLock { state in
-            state.log.append("mkdir \(path)")
-            if let code = state.failures[path] { return code }
-            if state.directories.contains(path) || state.files[path] != nil { return EEXIST }
-            guard state.directories.contains(Self.parent(path)) else { return ENOENT }
-            state.directories.insert(path)
-            for name in populate(path) { state.files[path + "/" + name] = "" }
-            return 0
-        }
-        if result != 0 { throw CgroupFileSystemError(errno: result) }
-    }
-
-    func rmdir(_ path: String) throws(CgroupFileSystemError) {
-        let result: Int32 = state.withLock { state in
-            state.log.append("rmdir \(path)")
-            if let code = state.failures[path] { return code }
-            guard state.directories.contains(path) else { return ENOENT }
-            if let busy = state.busyRmdirs[path], busy > 0 {
-                state.busyRmdirs[path] = busy - 1
-                return EBUSY
-            }
-            if state.directories.contains(where: { $0.hasPrefix(path + "/") }) { return EBUSY }
-            state.directories.remove(path)
-            for key in state.files.keys where key.hasPrefix(path + "/") { state.files.removeValue(forKey: key) }
-            return 0
-        }
-        if result != 0 { throw CgroupFileSystemError(errno: result) }
-    }
-
-    func write(_ path: String, _ value: String) throws(CgroupFileSystemError) {
-        let result: Int32 = state.withLock { state in
-            if let code = state.failures[path] { return code }
-            if state.directories.contains(path) { return EISDIR }
-            guard let old = state.files[path] else { return ENOENT }
-            if path.hasSuffix("/cgroup.subtree_control") {
-                // Like the kernel: "+x -y" edits the enabled set, which reads back without signs.
-                var enabled = old.split(whereSeparator: \.isWhitespace).map(String.init)
-                for token in value.split(separator: " ") {
-                    let name = String(token.dropFirst())
-                    enabled.removeAll { $0 == name }
-                    if token.hasPrefix("+") { enabled.append(name) }
-                }
-                state.files[path] = enabled.joined(separator: " ") + "\n"
-            } else {
-                state.files[path] = value
-            }
-            state.writes.append((path, value))
-            return 0
-        }
-        if result != 0 { throw CgroupFileSystemError(errno: result) }
-    }
-
-    func read(_ path: String) -> String? { state.withLock { $0.files[path] } }
-
-    func exists(_ path: String) -> Bool {
-        state.withLock { $0.directories.contains(path) || $0.files[path] != nil }
-    }
-
-    func openForJoin(_ path: String) throws(CgroupFileSystemError) -> Int32 {
-        try open(path, directory: false)
-    }
-
-    func openDirectory(_ path: String) throws(CgroupFileSystemError) -> Int32 {
-        try open(path, directory: true)
-    }
-
-    private func open(_ path: String, directory: Bool) throws(CgroupFileSystemError) -> Int32 {
-        let result: (fd: Int32, errno: Int32) = state.withLock { state in
-            if let code = state.failures[path] { return (-1, code) }
-            let present = directory ? state.directories.contains(path) : state.files[path] != nil
-            guard present else { return (-1, ENOENT) }
-            let fd = state.nextFD
-            state.nextFD += 1
-            state.openFDs[fd] = path
-            state.log.append("open \(path) -> \(fd)")
-            return (fd, 0)
-        }
-        if result.fd < 0 { throw CgroupFileSystemError(errno: result.errno) }
-        return result.fd
-    }
-
-    func close(_ fd: Int32) {
-        state.withLock { state in
-            state.log.append("close \(fd)")
-            state.openFDs.removeValue(forKey: fd)
-        }
-    }
-}
-
-// MARK: - Fixtures
-
-/// /proc/self/cgroup as on the development machine: hybrid, memory in a nested group, v2 without controllers.
-private let hybridProcSelfCgroup = """
-    9:name=systemd:/
-    8:pids:/
-    7:blkio:/
-    6:freezer:/
-    5:devices:/
-    4:memory:/process_api/abc
-    3:cpuset:/
-    2:cpuacct:/
-    1:cpu:/
-    0::/
-
-    """
-
-/// The interface files cgroupfs creates in a new v1 directory, by controller (swap accounting on).
-private func v1Files(_ path: String) -> [String] {
-    var files = ["tasks", "cgroup.procs"]
-    if path.hasPrefix("/cg/memory/") {
-        files += ["memory.limit_in_bytes", "memory.memsw.limit_in_bytes", "memory.swappiness",
-                  "memory.max_usage_in_bytes", "memory.oom_control"]
-    } else if path.hasPrefix("/cg/pids/") {
-        files += ["pids.max", "pids.events"]
-    } else if path.hasPrefix("/cg/cpu/") {
-        files += ["cpu.cfs_period_us", "cpu.cfs_quota_us", "cpu.shares"]
-    }
-    return files
-}
-
-/// The interface files cgroupfs creates in a new v2 directory below the (enabled) parent group.
-private func v2Files(_ path: String) -> [String] {
-    ["cgroup.procs", "cgroup.controllers", "cgroup.subtree_control", "cgroup.kill", "memory.max",
-     "memory.swap.max", "memory.oom.group", "memory.peak", "memory.events", "pids.max", "pids.events", "cpu.max"]
-}
-
-/// A fake v1 host shaped like the development machine, rooted at /cg.
-private func hybridHost(populate: @escaping @Sendable (String) -> [String] = v1Files) -> FakeCgroupFileSystem {
-    let fs = FakeCgroupFileSystem(populate: populate)
-    fs.setFile("/proc/self/cgroup", hybridProcSelfCgroup)
-    for controller in ["memory", "pids", "cpu", "cpuacct", "blkio"] {
-        fs.setFile("/cg/\(controller)/tasks", "")
-        fs.setFile("/cg/\(controller)/cgroup.procs", "")
-    }
-    fs.addDirectory("/cg/memory/process_api/abc")
-    fs.setFile("/cg/unified/cgroup.controllers", "")
-    return fs
-}
-
-/// A fake pure v2 host rooted at /cg with bexy in /system.slice/bexy.service.
-private func pureV2Host() -> FakeCgroupFileSystem {
-    let fs = FakeCgroupFileSystem(populate: v2Files)
-    fs.setFile("/proc/self/cgroup", "0::/system.slice/bexy.service\n")
-    fs.setFile("/cg/cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n")
-    fs.setFile("/cg/system.slice/bexy.service/cgroup.controllers", "cpu io memory pids\n")
-    fs.setFile("/cg/system.slice/bexy.service/cgroup.subtree_control", "\n")
-    return fs
-}
-
-private func limits(memoryBytes: Int = 268_435_456, pids: Int = 64, cpus: Double = 1.5) -> ResourceLimits {
-    ResourceLimits(wallTimeMs: 10_000, cpuTimeMs: 5_000, memoryBytes: memoryBytes, pids: pids, cpus: cpus,
-                   openFiles: 256, fileSizeBytes: 1 << 20, stackBytes: 8 << 20, stdoutBytes: 1 << 20,
-                   stderrBytes: 1 << 20, tmpBytes: 16 << 20, workdirBytes: 16 << 20)
-}
-
-private func detectFake(_ fs: FakeCgroupFileSystem, mode: String = "auto") throws(JailError) -> any CgroupHierarchy {
-    try Cgroups.detect(mode: mode, root: "/cg", procSelfCgroup: "/proc/self/cgroup", fs: fs)
-}
-
-private func jailError(_ body: () throws -> Void) -> JailError? {
-    do {
-        try body()
-        return nil
-    } catch let error as JailError {
-        return error
-    } catch {
-        Issue.record("unexpected error \(error)")
-        return nil
-    }
-}
-
 // MARK: - Detection
 
 @Suite("CgroupTests")
@@ -333,7 +108,7 @@ struct CgroupTests {
 
     @Test func v1CreateWritesExactlyTheLimits() throws {
         let fs = hybridHost()
-        let job = try detectFake(fs).create(name: "job-3", limits: limits())
+        let job = try detectFake(fs).create(name: "job-3", limits: jobLimits())
         #expect(fs.writes.map { "\($0.path)=\($0.value)" } == [
             "/cg/memory/process_api/abc/bexy/job-3/memory.limit_in_bytes=268435456",
             "/cg/memory/process_api/abc/bexy/job-3/memory.memsw.limit_in_bytes=268435456",
@@ -354,7 +129,7 @@ struct CgroupTests {
         let fs = pureV2Host()
         let hierarchy = try detectFake(fs)
         let before = fs.writes.count
-        let job = try hierarchy.create(name: "job-7", limits: limits(memoryBytes: 1_000_000, pids: 5, cpus: 0.25))
+        let job = try hierarchy.create(name: "job-7", limits: jobLimits(memoryBytes: 1_000_000, pids: 5, cpus: 0.25))
         let dir = "/cg/system.slice/bexy.service/bexy/job-7"
         #expect(fs.writes.dropFirst(before).map { "\($0.path)=\($0.value)" } == [
             "\(dir)/memory.max=1000000",
@@ -373,7 +148,7 @@ struct CgroupTests {
         let fs = hybridHost(populate: { path in v1Files(path).filter { !$0.hasPrefix("memory.memsw") } })
         let hierarchy = try? detectFake(fs)
         #expect(hierarchy?.missingFeatures().map(\.feature) == ["memory swap accounting"])
-        let error = jailError { _ = try hierarchy?.create(name: "job-1", limits: limits()) }
+        let error = jailError { _ = try hierarchy?.create(name: "job-1", limits: jobLimits()) }
         #expect(error?.code == .missingFeature)
         #expect(error?.stage == "cgroup v1 memory.memsw.limit_in_bytes")
         #expect(error?.errno == ENOENT)
@@ -391,7 +166,7 @@ struct CgroupTests {
         fs.setFile("/cg/cgroup.subtree_control", "cpu memory pids\n")
         let hierarchy = try detectFake(fs)
         #expect(hierarchy.missingFeatures().map(\.feature) == ["memory swap accounting (memory.swap.max)"])
-        let error = jailError { _ = try hierarchy.create(name: "job-1", limits: limits()) }
+        let error = jailError { _ = try hierarchy.create(name: "job-1", limits: jobLimits()) }
         #expect(error?.code == .missingFeature)
         #expect(error?.stage == "cgroup v2 memory.swap.max")
         #expect(!fs.isDirectory("/cg/bexy/job-1"))
@@ -407,7 +182,7 @@ struct CgroupTests {
         let fs = hybridHost()
         let hierarchy = try detectFake(fs)
         fs.fail("/cg/pids/bexy/job-2/pids.max", errno: EINVAL)
-        let error = jailError { _ = try hierarchy.create(name: "job-2", limits: limits()) }
+        let error = jailError { _ = try hierarchy.create(name: "job-2", limits: jobLimits()) }
         #expect(error?.code == .setupFailed)
         #expect(error?.stage == "cgroup v1 pids.max")
         #expect(error?.errno == EINVAL)
@@ -420,10 +195,10 @@ struct CgroupTests {
         let fs = hybridHost()
         let hierarchy = try detectFake(fs)
         for name in ["", ".", "..", "a/b"] {
-            #expect(jailError { _ = try hierarchy.create(name: name, limits: limits()) }?.code
+            #expect(jailError { _ = try hierarchy.create(name: name, limits: jobLimits()) }?.code
                 == .invalidConfiguration)
         }
-        for bad in [limits(memoryBytes: 0), limits(pids: 0), limits(cpus: 0), limits(cpus: .nan), limits(cpus: 0.001)] {
+        for bad in [jobLimits(memoryBytes: 0), jobLimits(pids: 0), jobLimits(cpus: 0), jobLimits(cpus: .nan), jobLimits(cpus: 0.001)] {
             #expect(jailError { _ = try hierarchy.create(name: "job-1", limits: bad) }?.code
                 == .invalidConfiguration)
         }
@@ -435,7 +210,7 @@ struct CgroupTests {
         let fs = hybridHost()
         let hierarchy = try detectFake(fs)
         fs.setFile("/cg/pids/bexy/job-4/pids.max", "7")
-        _ = try hierarchy.create(name: "job-4", limits: limits())
+        _ = try hierarchy.create(name: "job-4", limits: jobLimits())
         let log = fs.log
         let removed = log.firstIndex(of: "rmdir /cg/pids/bexy/job-4")
         let created = log.firstIndex(of: "mkdir /cg/pids/bexy/job-4")
@@ -450,7 +225,7 @@ struct CgroupTests {
         fs.addDirectory(dir)
         fs.setFile(dir + "/cgroup.kill", "")
         fs.state.withLock { $0.busyRmdirs[dir] = 2 }
-        _ = try hierarchy.create(name: "job-5", limits: limits())
+        _ = try hierarchy.create(name: "job-5", limits: jobLimits())
         #expect(fs.writes.contains { $0.path == dir + "/cgroup.kill" && $0.value == "1" })
         #expect(fs.log.filter { $0 == "rmdir \(dir)" }.count == 3)
     }
@@ -459,7 +234,7 @@ struct CgroupTests {
 
     @Test func v1StatsParsing() throws {
         let fs = hybridHost()
-        let job = try detectFake(fs).create(name: "job-1", limits: limits())
+        let job = try detectFake(fs).create(name: "job-1", limits: jobLimits())
         fs.setFile("/cg/memory/process_api/abc/bexy/job-1/memory.max_usage_in_bytes", "52428800\n")
         fs.setFile("/cg/memory/process_api/abc/bexy/job-1/memory.oom_control",
                    "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n")
@@ -469,7 +244,7 @@ struct CgroupTests {
 
     @Test func v2StatsParsing() throws {
         let fs = pureV2Host()
-        let job = try detectFake(fs).create(name: "job-1", limits: limits())
+        let job = try detectFake(fs).create(name: "job-1", limits: jobLimits())
         let dir = "/cg/system.slice/bexy.service/bexy/job-1"
         fs.setFile(dir + "/memory.peak", "1048576\n")
         fs.setFile(dir + "/memory.events", "low 0\nhigh 0\nmax 9\noom 1\noom_kill 1\noom_group_kill 1\n")
@@ -481,7 +256,7 @@ struct CgroupTests {
 
     @Test func destroyClosesFDsAndRemovesDirectories() throws {
         let fs = hybridHost()
-        let job = try detectFake(fs).create(name: "job-9", limits: limits())
+        let job = try detectFake(fs).create(name: "job-9", limits: jobLimits())
         fs.state.withLock { $0.busyRmdirs["/cg/cpu/bexy/job-9"] = 2 }
         try job.destroy()
         #expect(fs.openFDs.isEmpty)
@@ -495,7 +270,7 @@ struct CgroupTests {
 
     @Test func destroyGivesUpOnPersistentBusyAndReportsIt() throws {
         let fs = pureV2Host()
-        let job = try detectFake(fs).create(name: "job-2", limits: limits())
+        let job = try detectFake(fs).create(name: "job-2", limits: jobLimits())
         let dir = "/cg/system.slice/bexy.service/bexy/job-2"
         fs.state.withLock { $0.busyRmdirs[dir] = 1000 }
         let error = jailError { try job.destroy() }
@@ -510,7 +285,7 @@ struct CgroupTests {
         let fs = hybridHost()
         let hierarchy = try detectFake(fs)
         do {
-            let job = try hierarchy.create(name: "job-1", limits: limits())
+            let job = try hierarchy.create(name: "job-1", limits: jobLimits())
             #expect(fs.openFDs.count == 3)
             _ = job
         }
@@ -558,7 +333,7 @@ struct CgroupTests {
         #expect(hierarchy.version == .v1)
         #expect(hierarchy.missingFeatures().isEmpty)
         let name = "cgtest-\(getpid())"
-        let job = try hierarchy.create(name: name, limits: limits(memoryBytes: 64 << 20, pids: 32, cpus: 0.5))
+        let job = try hierarchy.create(name: name, limits: jobLimits(memoryBytes: 64 << 20, pids: 32, cpus: 0.5))
         let memory = job.directories[0]
         #expect(memory.hasPrefix("/sys/fs/cgroup/memory/") && memory.hasSuffix("/bexy/" + name))
         #expect(job.directories[1].hasPrefix("/sys/fs/cgroup/pids/") && job.directories[1].hasSuffix("/bexy/" + name))

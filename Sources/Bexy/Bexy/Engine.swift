@@ -1,6 +1,7 @@
 import BexyAudit
 import Contracts
 import Jail
+import JailWarm
 import Synchronization
 
 #if canImport(Glibc)
@@ -29,6 +30,8 @@ public struct RequestError: Error, Sendable, CustomStringConvertible {
 public final class Engine: Sendable {
     public let profiles: ProfileStore
     private let sandbox: Result<Sandbox, JailError>
+    /// Sandboxes made ahead of time, tried before the cold `sandbox`; nil: every job is cold.
+    private let warmPool: WarmPool?
     private let spool: AuditSpool
     /// Compiled seccomp programs by policy: compiling one costs ~1.5 ms, and profiles rarely change.
     private let filters = Mutex<[SeccompPolicy: SeccompFilter]>([:])
@@ -39,14 +42,18 @@ public final class Engine: Sendable {
     /// - Parameters:
     ///   - profiles: where profiles come from.
     ///   - sandboxConfiguration: host-side sandbox settings; the host is checked here (fail closed).
+    ///   - warmPool: pre-isolated sandboxes forked from a pre-initialised interpreter; nil: every job is cold.
     ///   - spool: the durable audit spool.
     public init(profiles: ProfileStore = ProfileStore(), sandboxConfiguration: SandboxConfiguration = .fromEnvironment(),
-                spool: AuditSpool) {
+                warmPool: WarmPoolConfiguration? = nil, spool: AuditSpool) {
         self.profiles = profiles
         do throws(JailError) {
-            sandbox = .success(try Sandbox(configuration: sandboxConfiguration))
+            let sandbox = try Sandbox(configuration: sandboxConfiguration)
+            self.sandbox = .success(sandbox)
+            self.warmPool = warmPool.map { WarmPool(configuration: $0, sandbox: sandbox) }
         } catch {
             sandbox = .failure(error)
+            self.warmPool = nil
         }
         self.spool = spool
     }
@@ -120,7 +127,7 @@ public final class Engine: Sendable {
             let sandbox = try self.sandbox.get()
             let filter = try seccompFilter(profile.seccomp, notifyOnKill: sandbox.notifiesBlockedSyscalls)
             let job = Self.jobSpec(request, profile: profile, limits: limits, filter: filter)
-            let outcome = try sandbox.run(job, cancellation: cancellation, output: output)
+            let outcome = try run(job, in: sandbox, cancellation: cancellation, output: output)
             hostUid = Int(outcome.hostUid)
             result = Self.result(id: id, profile: profile.name, limits: limits, outcome: outcome)
             result.sandbox = .init(outcome.sandbox)
@@ -133,17 +140,26 @@ public final class Engine: Sendable {
         return result
     }
 
+    /// Warm if the pool can take `job`, else cold.
+    private func run(_ job: JobSpec, in sandbox: Sandbox, cancellation: CancellationSignal?,
+                     output: OutputHandler?) throws(JailError) -> JailOutcome {
+        if let warmPool, let outcome = try warmPool.run(job, cancellation: cancellation, output: output) {
+            return outcome
+        }
+        return try sandbox.run(job, cancellation: cancellation, output: output)
+    }
+
     /// What the Jail runs for `request`: the profile's interpreter on the script, in the profile's sandbox.
     static func jobSpec(_ request: ExecutionRequest, profile: Profile, limits: ResourceLimits,
                         filter: SeccompFilter) -> JobSpec {
         JobSpec(
-            executable: profile.python,
-            arguments: profile.pythonArgs + [ExecutionRequest.scriptName] + request.arguments,
+            command: JobCommand(interpreter: profile.python, interpreterFlags: profile.pythonArgs,
+                                script: ExecutionRequest.scriptName, scriptArguments: request.arguments),
             environment: profile.environment,
             files: [JobFile(path: ExecutionRequest.scriptName, contents: request.code)]
                 + (request.project?.files ?? []) + request.files,
             stdin: request.stdin, limits: limits, hostname: profile.hostname, seccomp: filter,
-            artifacts: request.artifacts, scriptArgumentIndex: profile.pythonArgs.count)
+            artifacts: request.artifacts)
     }
 
     /// The compiled filter for `policy`, compiled on first use.
@@ -156,13 +172,13 @@ public final class Engine: Sendable {
 
     /// The warm pool's idle cost and counters; nil when this engine runs every job cold.
     public var warmPoolStatistics: WarmPoolStatistics? {
-        (try? sandbox.get())?.warmPool?.statistics()
+        warmPool?.statistics()
     }
 
     /// Have the warm pool keep a sandbox ready for every profile's default limits, so that the first jobs are
     /// warm too. Does nothing without a warm pool.
     public func prewarm() {
-        guard let sandbox = try? sandbox.get(), let pool = sandbox.warmPool else { return }
+        guard let sandbox = try? sandbox.get(), let pool = warmPool else { return }
         for name in profiles.names() {
             guard let profile = try? profiles.profile(named: name),
                   let filter = try? seccompFilter(profile.seccomp, notifyOnKill: sandbox.notifiesBlockedSyscalls)
@@ -174,7 +190,7 @@ public final class Engine: Sendable {
 
     /// Destroy the warm pool's ready sandboxes and zygotes (at shutdown).
     public func shutdownWarmPool() {
-        (try? sandbox.get())?.warmPool?.shutdown()
+        warmPool?.shutdown()
     }
 
     /// Record that a checked request was cancelled before it ran (nothing ran, no host uid): its result says

@@ -2,6 +2,7 @@ import ArgumentParser
 import Bexy
 import BexyAudit
 import Jail
+import JailWarm
 
 #if canImport(Glibc)
 import Glibc
@@ -55,11 +56,10 @@ struct DoctorCommand: ParsableCommand {
     /// The warm path of `bexy serve` on this host: start its pool for the profiles (no job runs), wait for one
     /// ready sandbox, and report the idle cost. Warm is an optimisation: without it jobs run cold, so a problem
     /// here is "degraded", never a failure of the host check.
-    static func warmPathRow(_ base: SandboxConfiguration) -> [String] {
-        var configuration = base
+    static func warmPathRow(_ configuration: SandboxConfiguration) -> [String] {
         // bexy serve runs bexy-server, whose sibling bexy-zygote is this binary's sibling too.
-        configuration.warm = WarmPoolConfiguration.fromEnvironment(zygotePath: WarmPoolConfiguration.siblingZygotePath)
-        guard let warm = configuration.warm else {
+        guard let warm = WarmPoolConfiguration.fromEnvironment(zygotePath: WarmPoolConfiguration.siblingZygotePath)
+        else {
             return ["warm path", "off", "BEXY_WARM=0: bexy serve runs every job cold", ""]
         }
         let module = warm.zygotePath.split(separator: "/", omittingEmptySubsequences: false).dropLast()
@@ -69,7 +69,7 @@ struct DoctorCommand: ParsableCommand {
                     "swift build -c release --product \(product) (next to bexy-server)"]
         }
         guard let spool = try? AuditSpool() else { return ["warm path", "degraded", "cannot open the audit spool", ""] }
-        let engine = Engine(sandboxConfiguration: configuration, spool: spool)
+        let engine = Engine(sandboxConfiguration: configuration, warmPool: warm, spool: spool)
         defer { engine.shutdownWarmPool() }
         engine.prewarm()
         var statistics = engine.warmPoolStatistics ?? WarmPoolStatistics()

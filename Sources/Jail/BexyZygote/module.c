@@ -116,7 +116,7 @@ static void bz_spawn(const uint8_t *message, size_t length, const int *fds, int 
                      int prefix_count, char **prefix) {
     uint32_t header[3];
     struct bj_plan plan;
-    struct bz_arena arena = {0};
+    struct bj_plan_arena arena = {0};
     if (length < sizeof header) {
         bz_reply(-EBADMSG, 0, "message", NULL, 0);
         return;
@@ -124,8 +124,8 @@ static void bz_spawn(const uint8_t *message, size_t length, const int *fds, int 
     memcpy(header, message, sizeof header);
     int expected = BJ_WIRE_SPAWN_FDS + (header[2] ? 1 : 0) + (int)header[1];
     if (header[0] != BJ_WIRE_SPAWN || header[1] > 16 || nfds != expected ||
-        bz_decode_plan(message + sizeof header, length - sizeof header, &plan, &arena) < 0) {
-        bz_arena_free(&arena);
+        bj_plan_decode(message + sizeof header, length - sizeof header, &plan, &arena) < 0) {
+        bj_plan_arena_free(&arena);
         bz_reply(-EBADMSG, 0, "plan", NULL, 0);
         return;
     }
@@ -149,7 +149,7 @@ static void bz_spawn(const uint8_t *message, size_t length, const int *fds, int 
         bz_run_warm_job(&plan, prefix_count, prefix);
     }
     PyOS_AfterFork_Parent();
-    bz_arena_free(&arena);
+    bj_plan_arena_free(&arena);
     if (rc < 0) {
         bz_reply(rc, 0, step, NULL, 0);
         return;

@@ -1,7 +1,8 @@
-// Parent-side helpers (see bexy_host.h). Not used after fork of a multi-threaded process (the warm program,
-// forked from the single-threaded zygote, may use them).
+// Parent-side helpers (see bexy_host.h; bj_receive_fd and bj_pidfd_signal are in bexy_spawn.h). Not used after
+// fork of a multi-threaded process (the warm program, forked from the single-threaded zygote, may use them).
 #define _GNU_SOURCE
 #include "bexy_host.h"
+#include "bexy_spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -158,4 +159,28 @@ int bj_spawn_process(const char *path, char *const argv[], char *const envp[], c
         if (lifted[i] >= 0) close(lifted[i]);
     }
     return rc < 0 ? rc : (int)pid;
+}
+
+int bj_receive_fd(int socket_fd) {
+    char control[CMSG_SPACE(sizeof(int))];
+    char byte;
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                         .msg_controllen = sizeof control};
+    ssize_t n;
+    do {
+        n = recvmsg(socket_fd, &msg, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return -errno;
+    if (n == 0) return -EPIPE;
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    if (cm == NULL || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) return -EBADMSG;
+    int fd;
+    memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+    return fd;
+}
+
+int bj_pidfd_signal(int pidfd, int sig) {
+    if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) return -errno;
+    return 0;
 }

@@ -1,9 +1,30 @@
+/// What a job runs: an interpreter on a script, each part kept apart (the warm path starts the interpreter with
+/// its flags ahead of time and hands over the script and its arguments later).
+public struct JobCommand: Sendable, Hashable {
+    /// Absolute path of the interpreter inside the job's root (e.g. `/usr/bin/python3`).
+    public var interpreter: String
+    /// The interpreter's options, before the script (`-B`).
+    public var interpreterFlags: [String]
+    /// The script: a file of the job's `files`, its path relative to the working directory.
+    public var script: String
+    /// The script's own arguments, after it.
+    public var scriptArguments: [String]
+
+    public init(interpreter: String, interpreterFlags: [String], script: String, scriptArguments: [String]) {
+        self.interpreter = interpreter
+        self.interpreterFlags = interpreterFlags
+        self.script = script
+        self.scriptArguments = scriptArguments
+    }
+
+    /// The program's argv, as the cold path execs it: interpreter, flags, script, script arguments.
+    public var argv: [String] { [interpreter] + interpreterFlags + [script] + scriptArguments }
+}
+
 /// Everything the Jail needs to run one program once: what to run, what it sees, and its limits.
 public struct JobSpec: Sendable {
-    /// Absolute path of the program inside the job's root (e.g. `/usr/bin/python3`).
-    public var executable: String
-    /// argv[1...].
-    public var arguments: [String]
+    /// The interpreter, its flags, the script and its arguments.
+    public var command: JobCommand
     /// The program's whole environment; nothing of the caller's environment is added.
     public var environment: [String: String]
     /// Files placed in the working directory before the program starts.
@@ -17,16 +38,10 @@ public struct JobSpec: Sendable {
     public var seccomp: SeccompFilter
     /// Files copied out of the working directory after the job (see `ArtifactCollector`); nil for none.
     public var artifacts: ArtifactRequest?
-    /// The index in `arguments` of the script, a file of `files` (path relative to the working directory):
-    /// the arguments before it are interpreter options, those after it the script's. Set for Python jobs; a
-    /// warm pool runs only such jobs.
-    public var scriptArgumentIndex: Int?
 
-    public init(executable: String, arguments: [String], environment: [String: String], files: [JobFile],
-                stdin: [UInt8]?, limits: ResourceLimits, hostname: String, seccomp: SeccompFilter,
-                artifacts: ArtifactRequest? = nil, scriptArgumentIndex: Int? = nil) {
-        self.executable = executable
-        self.arguments = arguments
+    public init(command: JobCommand, environment: [String: String], files: [JobFile], stdin: [UInt8]?,
+                limits: ResourceLimits, hostname: String, seccomp: SeccompFilter, artifacts: ArtifactRequest? = nil) {
+        self.command = command
         self.environment = environment
         self.files = files
         self.stdin = stdin
@@ -34,7 +49,6 @@ public struct JobSpec: Sendable {
         self.hostname = hostname
         self.seccomp = seccomp
         self.artifacts = artifacts
-        self.scriptArgumentIndex = scriptArgumentIndex
     }
 }
 
@@ -77,7 +91,7 @@ public struct JailOutcome: Sendable {
     public var sandbox: SandboxKind = .cold
 }
 
-/// How a job's sandbox was made; the isolation is the same (see `WarmPool`).
+/// How a job's sandbox was made; the isolation is the same (see JailWarm's `WarmPool`).
 public enum SandboxKind: String, Sendable, Codable, CaseIterable {
     /// Set up for this job, from clone3 to the interpreter's execve.
     case cold

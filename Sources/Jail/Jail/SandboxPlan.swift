@@ -5,9 +5,10 @@ import CJailShim
 
 /// Everything the C child path (`bexy_spawn.h`) needs to isolate one sandbox, as Swift values.
 ///
-/// The cold path turns it into a `bj_plan` in this process (`cPlan(in:)`); the warm path sends it to
-/// bexy-zygote (`ZygoteWire`), which builds the same `bj_plan` there. Both then run the same C code.
-struct SandboxPlan {
+/// It reaches C in one way only, `encoded()` (see `PlanEncoding.swift`): the cold path decodes those bytes
+/// into a `bj_plan` in this process, the warm path sends them to bexy-zygote, which decodes them with the same
+/// C function. Both then run the same C code.
+package struct SandboxPlan {
     var cloneFlags: UInt64
     /// Host directory the new root's tmpfs is mounted on (inside the job's mount namespace).
     var rootDirectory: String
@@ -24,8 +25,8 @@ struct SandboxPlan {
 
     /// The plan for `job` in `slot`; `files` are the files the mount plan writes (the cold path places the
     /// job's files this way; the warm path hands them over later and passes none).
-    init(job: JobSpec, files: [JobFile], idMap: String, rootDirectory: String, capLastCap: Int32,
-         seccompNotify: Bool) throws(JailError) {
+    package init(job: JobSpec, files: [JobFile], idMap: String, rootDirectory: String, capLastCap: Int32,
+                 seccompNotify: Bool) throws(JailError) {
         cloneFlags = bj_job_clone_flags()
         self.rootDirectory = rootDirectory
         rootOptions = "size=1m,nr_inodes=1024,mode=0755"
@@ -60,7 +61,23 @@ struct SandboxPlan {
     }
 
     /// A short description of mount step `index` for error messages.
-    func mountSummary(_ index: Int32) -> String? {
+    package func mountSummary(_ index: Int32) -> String? {
         index >= 0 && Int(index) < mounts.count ? mounts[Int(index)].summary : nil
+    }
+}
+
+extension MountStep {
+    /// A short description for error messages ("proc", "bind /usr").
+    var summary: String {
+        switch self {
+        case .directory(let path, _, _): return "mkdir /\(path)"
+        case .bindReadOnly(let source, _, _, _): return "bind \(source) read-only"
+        case .bindDevice(let source, _): return "bind \(source)"
+        case .tmpfs(let path, _, _, _, _): return "tmpfs /\(path)"
+        case .proc(let path): return "mount /\(path)"
+        case .symlink(_, let path): return "symlink /\(path)"
+        case .file(let path, _, _, _): return "write /\(path)"
+        case .remountReadOnly(let path, _): return "remount /\(path) read-only"
+        }
     }
 }

@@ -93,6 +93,7 @@ struct Supervisor {
                 }
                 timeout = Int32(min((deadline - now + 999_999) / 1_000_000, 60_000))
             }
+            // Not `Syscall.poll`: after EINTR the loop starts over and recomputes the timeout from the deadline.
             let ready = poll(&fds, nfds_t(fds.count), timeout)
             if ready < 0 {
                 if errno == EINTR { continue }

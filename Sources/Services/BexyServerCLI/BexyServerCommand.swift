@@ -4,6 +4,7 @@ import Bexy
 import BexyAudit
 import BexyService
 import Jail
+import JailWarm
 import Logging
 import ServiceKit
 
@@ -53,8 +54,8 @@ struct BexyServerCommand: AsyncParsableCommand {
         } catch {
             fail("\(error)")
         }
-        var sandbox = SandboxConfiguration.fromEnvironment()
-        sandbox.warm = WarmPoolConfiguration.fromEnvironment(zygotePath: WarmPoolConfiguration.siblingZygotePath)
+        let sandbox = SandboxConfiguration.fromEnvironment()
+        let warmPool = WarmPoolConfiguration.fromEnvironment(zygotePath: WarmPoolConfiguration.siblingZygotePath)
         if configuration.slots > sandbox.maxSlots {
             fail("\(configuration.slots) slots exceed the host's \(sandbox.maxSlots) sandbox identities "
                  + "(BEXY_MAX_SLOTS); lower --slots or raise BEXY_MAX_SLOTS")
@@ -64,7 +65,7 @@ struct BexyServerCommand: AsyncParsableCommand {
         let spool: AuditSpool
         do {
             spool = try AuditSpool()
-            engine = Engine(sandboxConfiguration: sandbox, spool: spool)
+            engine = Engine(sandboxConfiguration: sandbox, warmPool: warmPool, spool: spool)
         } catch {
             fail("audit spool: \(error)")
         }

@@ -1,6 +1,7 @@
 import Bexy
 import Contracts
 import Jail
+import JailWarm
 import Metrics
 import class Prometheus.PrometheusCollectorRegistry
 import struct Prometheus.PrometheusMetricsFactory

@@ -2,8 +2,10 @@
 //
 // Why this exists: between clone3() and execve() the child of a multi-threaded Swift process may only call
 // async-signal-safe functions (no allocation, no locks, no Swift runtime). The Swift parent therefore prepares
-// a complete plan (mount list, id maps, rlimits, seccomp BPF, argv/envp, file contents) and this code only
-// executes it with raw system calls. All symbols carry the `bj_` prefix.
+// a complete plan (mount list, id maps, rlimits, seccomp BPF, argv/envp, file contents; it reaches C through
+// the plan encoding, bexy_plan.h) and this code only executes it with raw system calls. spawn.c is the list of
+// stages in order; each kernel concern is its own file (mounts.c, identity.c, capabilities.c, seccomp.c, fds.c,
+// signals.c, reaper.c; see child.h). All symbols carry the `bj_` prefix.
 //
 // Process tree of one job:
 //   host parent (bexy) --clone3(NEWUSER|NEWPID|NEWNS|NEWNET|NEWIPC|NEWUTS)--> init (pid 1 in the job)

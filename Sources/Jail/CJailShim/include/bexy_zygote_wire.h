@@ -1,20 +1,17 @@
-// The wire format between bexy-server (Swift, `Zygote`/`WarmSandbox`) and libbexyzygote (C, in the profile's python3).
+// The wire format between bexy-server (Swift, JailWarm: `Zygote`/`WarmSandbox`) and libbexyzygote (C, in the
+// profile's python3).
 //
 // Control socket (SOCK_SEQPACKET, fd 3 of the zygote), one message per request or reply:
 //   zygote -> host, once, after the interpreter is initialised:
 //     u32 BJ_WIRE_READY, then the interpreter's "MAJOR.MINOR" version as text.
 //   host -> zygote, per sandbox:
 //     u32 BJ_WIRE_SPAWN, u32 number of cgroup v1 join fds, u32 1 if a cgroup v2 directory fd follows, then a
-//     plan (below); SCM_RIGHTS fds in this order: stdin, stdout, stderr, handover, workdir socket, seccomp
-//     socket, [cgroup v2 directory], [cgroup v1 join fds...].
+//     plan (the plan encoding, bexy_plan.h); SCM_RIGHTS fds in this order: stdin, stdout, stderr, handover,
+//     workdir socket, seccomp socket, [cgroup v2 directory], [cgroup v1 join fds...].
 //   zygote -> host, per sandbox:
 //     struct bj_wire_spawn_reply; SCM_RIGHTS on success: pidfd, error fd, status fd, lifeline fd.
 //
-// Plan: u64 clone flags; str root_dir, root_options, hostname, workdir, uid_map, gid_map; u32 job uid, job gid;
-//   i32 cap_last_cap, seccomp_notify; blob bpf; u32 rlimit count, each {i32 resource, u64 soft, u64 hard};
-//   u32 mount count, each {i32 kind, i32 source_is_dir, str source, str target, blob data, u64 flags, u32 mode,
-//   i32 chown_job}.
-//   str and blob: u32 length (BJ_WIRE_NULL = absent), then the bytes. Integers in host byte order.
+// str and blob as in bexy_plan.h: u32 length, then the bytes. Integers in host byte order.
 //
 // Handover socket (SOCK_SEQPACKET, per sandbox):
 //   program -> host: one byte 'R' once the sandbox is isolated and waiting.
@@ -26,10 +23,11 @@
 
 #include <stdint.h>
 
+#include "bexy_plan.h"
+
 #define BJ_WIRE_READY 0x59445242u  /* "BRDY" */
 #define BJ_WIRE_SPAWN 0x4e505342u  /* "BSPN" */
 #define BJ_WIRE_JOB 0x424f4a42u    /* "BJOB" */
-#define BJ_WIRE_NULL 0xffffffffu
 #define BJ_WIRE_MAX_MESSAGE (256 * 1024)
 #define BJ_WIRE_SPAWN_FDS 6
 

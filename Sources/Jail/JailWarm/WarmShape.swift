@@ -1,19 +1,20 @@
-/// The jobs one warm sandbox can take: everything that is fixed when it is forked (the interpreter's command
-/// line and environment, the limits, the hostname, the seccomp filter). Files, stdin and the script's
-/// arguments arrive with the job.
+import Jail
+
+/// The jobs one warm sandbox can take: everything that is fixed when it is forked (the interpreter, its flags
+/// and environment, the limits, the hostname, the seccomp filter). Files, stdin, the script and its arguments
+/// arrive with the job.
 struct WarmShape: Hashable, Sendable {
     var zygote: Zygote.Key
     var limits: ResourceLimits
     var hostname: String
     var seccompProgram: [UInt8]
 
-    /// The shape of `job`, or nil if it cannot run warm (not a script job: no script argument, or the script
-    /// is not one of its files).
+    /// The shape of `job`, or nil if it cannot run warm (its script is not one of its files, at the top of the
+    /// working directory).
     init?(_ job: JobSpec) {
-        guard let index = job.scriptArgumentIndex, job.arguments.indices.contains(index) else { return nil }
-        let script = job.arguments[index]
+        let script = job.command.script
         guard !script.contains("/"), job.files.contains(where: { $0.path == script }) else { return nil }
-        zygote = Zygote.Key(executable: job.executable, interpreterArguments: Array(job.arguments[..<index]),
+        zygote = Zygote.Key(executable: job.command.interpreter, interpreterArguments: job.command.interpreterFlags,
                             environment: job.environment)
         limits = job.limits
         hostname = job.hostname

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CJailShim
+import Jail
 import Synchronization
 
 /// One bexy-zygote process: the profile's own interpreter, started once with its command line and environment,
@@ -14,15 +15,6 @@ final class Zygote: @unchecked Sendable {
         /// Interpreter options before the script (`-B`).
         var interpreterArguments: [String]
         var environment: [String: String]
-    }
-
-    /// What the host holds of a sandbox the zygote forked.
-    struct Child {
-        var pid: pid_t
-        var pidfd: Int32
-        var errorFD: Int32
-        var statusFD: Int32
-        var lifelineFD: Int32
     }
 
     let key: Key
@@ -56,8 +48,10 @@ final class Zygote: @unchecked Sendable {
         let environment = key.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let arena = CPlanArena()
         let fdMap: [Int32] = [-1, logPipe[1], logPipe[1], pair[1]]
-        let spawned = bj_spawn_process(binary, arena.stringArray(arguments), arena.stringArray(environment),
-                                       fdMap, Int32(fdMap.count))
+        let spawned = withExtendedLifetime(arena) {
+            bj_spawn_process(binary, arena.stringArray(arguments), arena.stringArray(environment), fdMap,
+                             Int32(fdMap.count))
+        }
         close(pair[1])
         close(logPipe[1])
         guard spawned > 0 else {
@@ -68,11 +62,9 @@ final class Zygote: @unchecked Sendable {
         }
         var buffer = [UInt8](repeating: 0, count: 64)
         let controlFD = pair[0]
-        var entry = pollfd(fd: controlFD, events: Int16(POLLIN), revents: 0)
-        var ready: Int32
-        repeat { ready = poll(&entry, 1, readyTimeoutMs) } while ready < 0 && errno == EINTR
+        let ready = Syscall.poll(controlFD, timeoutMs: readyTimeoutMs) ?? 0
         var count: Int32 = 0
-        let n = ready > 0 ? buffer.withUnsafeMutableBytes {
+        let n = ready != 0 ? buffer.withUnsafeMutableBytes {
             bj_receive_message(controlFD, $0.baseAddress, $0.count, nil, 0, &count)
         } : -Int(ETIMEDOUT)
         var magic: UInt32 = 0
@@ -81,8 +73,7 @@ final class Zygote: @unchecked Sendable {
             let output = Self.drain(logPipe[0])
             close(controlFD)
             close(logPipe[0])
-            var status: Int32 = 0
-            while waitpid(spawned, &status, 0) < 0 && errno == EINTR {}
+            Syscall.waitpid(spawned)
             throw JailError(.setupFailed, stage: "start the warm interpreter",
                             message: "bexy-zygote did not become ready"
                                 + (output.isEmpty ? "" : ": " + output.split(separator: "\n").suffix(3).joined(separator: " | ")),
@@ -99,15 +90,11 @@ final class Zygote: @unchecked Sendable {
     private func stopProcess() {
         close(control)
         close(log)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        Syscall.waitpid(pid)
     }
 
-    /// Whether the zygote process is still there.
-    var isAlive: Bool {
-        var entry = pollfd(fd: control, events: 0, revents: 0)
-        return poll(&entry, 1, 0) == 0
-    }
+    /// Whether the zygote process is still there (its control socket has not hung up).
+    var isAlive: Bool { Syscall.poll(control, events: 0, timeoutMs: 0) == 0 }
 
     /// Resident memory of the zygote (shared with its sandboxes until they write), in bytes.
     var residentBytes: Int {
@@ -118,22 +105,21 @@ final class Zygote: @unchecked Sendable {
     }
 
     /// Ask for one sandbox built from `message` (`ZygoteWire.spawnMessage`) with `fds` in the wire's order.
-    func spawn(_ message: [UInt8], fds: [Int32], timeoutMs: Int32 = 10_000) throws(JailError) -> Child {
-        var result: Result<Child, JailError> = .failure(.system("zygote spawn", errno: EPROTO))
+    func spawn(_ message: [UInt8], fds: [Int32], timeoutMs: Int32 = 10_000) throws(JailError) -> JobChild {
+        var result: Result<JobChild, JailError> = .failure(.system("zygote spawn", errno: EPROTO))
         exchange.withLock { _ in result = exchangeLocked(message, fds: fds, timeoutMs: timeoutMs) }
         return try result.get()
     }
 
     /// One spawn request and its reply; the caller holds `exchange`.
-    private func exchangeLocked(_ message: [UInt8], fds: [Int32], timeoutMs: Int32) -> Result<Child, JailError> {
+    private func exchangeLocked(_ message: [UInt8], fds: [Int32], timeoutMs: Int32) -> Result<JobChild, JailError> {
         let sent = message.withUnsafeBytes { bytes in
             fds.withUnsafeBufferPointer { bj_send_message(control, bytes.baseAddress, bytes.count, $0.baseAddress, Int32(fds.count)) }
         }
         guard sent == 0 else { return .failure(.system("send to bexy-zygote", errno: -sent)) }
-        var entry = pollfd(fd: control, events: Int16(POLLIN), revents: 0)
-        var ready: Int32
-        repeat { ready = poll(&entry, 1, timeoutMs) } while ready < 0 && errno == EINTR
-        guard ready > 0 else { return .failure(.system("wait for bexy-zygote", errno: ETIMEDOUT)) }
+        guard let ready = Syscall.poll(control, timeoutMs: timeoutMs), ready != 0 else {
+            return .failure(.system("wait for bexy-zygote", errno: ETIMEDOUT))
+        }
         var reply = bj_wire_spawn_reply()
         var received: [Int32] = [-1, -1, -1, -1]
         var count: Int32 = 0
@@ -149,11 +135,10 @@ final class Zygote: @unchecked Sendable {
         guard reply.rc == 0, count == 4 else {
             for fd in received.prefix(Int(count)) { close(fd) }
             let step = withUnsafeBytes(of: reply.step) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            let hint = step == "clone3" ? "enable user namespaces: sysctl user.max_user_namespaces=15000" : nil
-            return .failure(.system(step.isEmpty ? "zygote spawn" : step, errno: reply.rc < 0 ? -reply.rc : EPROTO,
-                                    hint: hint))
+            return .failure(JobSetup.spawnError(step: step.isEmpty ? "zygote spawn" : step,
+                                                errno: reply.rc < 0 ? -reply.rc : EPROTO))
         }
-        return .success(Child(pid: reply.pid, pidfd: received[0], errorFD: received[1], statusFD: received[2],
+        return .success(JobChild(pid: reply.pid, pidfd: received[0], errorFD: received[1], statusFD: received[2],
                               lifelineFD: received[3]))
     }
 

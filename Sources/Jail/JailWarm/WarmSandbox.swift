@@ -2,38 +2,34 @@
 import Glibc
 #endif
 import CJailShim
+import Jail
 
 /// One pre-isolated, single-use sandbox forked by a `Zygote` through the same C child path as a cold job:
 /// fresh user, pid, mount, net, ipc, uts and cgroup namespaces, its own root and tmpfs, its own cgroup and
 /// identity slot, rlimits, no capabilities, no_new_privs. It waits for exactly one job; seccomp is installed
 /// with the job, before any of the job's bytes run. After the job (or when recycled) it is destroyed.
+///
+/// What it shares with a cold job comes from Jail: the plan (`SandboxPlan`), the channels (`JobChannels`),
+/// setup errors (`JobSetup`) and everything from the started program to the outcome (`StartedJob`).
 final class WarmSandbox: @unchecked Sendable {
     let shape: WarmShape
     /// When the zygote forked it (monotonic ns).
     let created = Syscall.monotonicNanoseconds()
     let cgroup: JobCgroup
     private let slot: IdentitySlot
-    private let child: Zygote.Child
-    private let stdoutFD: Int32
-    private let stderrFD: Int32
-    private let handoverFD: Int32
-    private let workdirSocket: Int32
-    private let seccompSocket: Int32
+    private let child: JobChild
+    private let channels: JobChannels
     private let notifies: Bool
     private var isReady = false
     private var finished = false
 
-    private init(shape: WarmShape, cgroup: JobCgroup, slot: consuming IdentitySlot, child: Zygote.Child,
-                 parentFDs: [Int32], notifies: Bool) {
+    private init(shape: WarmShape, cgroup: JobCgroup, slot: consuming IdentitySlot, child: JobChild,
+                 channels: JobChannels, notifies: Bool) {
         self.shape = shape
         self.cgroup = cgroup
         self.slot = slot
         self.child = child
-        stdoutFD = parentFDs[0]
-        stderrFD = parentFDs[1]
-        handoverFD = parentFDs[2]
-        workdirSocket = parentFDs[3]
-        seccompSocket = parentFDs[4]
+        self.channels = channels
         self.notifies = notifies
     }
 
@@ -43,39 +39,27 @@ final class WarmSandbox: @unchecked Sendable {
         -> WarmSandbox {
         let slot = try host.takeSlot()
         let cgroup = try host.cgroups.create(name: Sandbox.cgroupName(slot: slot.number), limits: template.limits)
-        var parentFDs: [Int32] = [], childFDs: [Int32] = []
-        defer { for fd in childFDs { close(fd) } }
         do throws(JailError) {
             let plan = try SandboxPlan(job: template, files: [], idMap: slot.idMap, rootDirectory: host.rootMountPoint,
                                        capLastCap: host.capLastCap, seccompNotify: host.notifiesBlockedSyscalls)
+            // The job's stdin arrives with the job; until then the program reads /dev/null.
             let stdinPlaceholder = open("/dev/null", O_RDONLY | O_CLOEXEC)
             guard stdinPlaceholder >= 0 else { throw .system("open /dev/null") }
-            childFDs.append(stdinPlaceholder)
-            let stdout = try Syscall.pipe("stdout pipe")
-            parentFDs.append(stdout.read)
-            childFDs.append(stdout.write)
-            let stderr = try Syscall.pipe("stderr pipe")
-            parentFDs.append(stderr.read)
-            childFDs.append(stderr.write)
-            var pair: [Int32] = [-1, -1]
-            let rc = bj_seqpacket_pair(&pair)
-            guard rc == 0 else { throw .system("handover socketpair", errno: -rc) }
-            parentFDs.append(pair[0])
-            childFDs.append(pair[1])
-            let workdir = try Syscall.socketPair("workdir socketpair")
-            parentFDs.append(workdir.0)
-            childFDs.append(workdir.1)
-            let seccomp = try Syscall.socketPair("seccomp socketpair")
-            parentFDs.append(seccomp.0)
-            childFDs.append(seccomp.1)
-            let cgroupFDs = (cgroup.cloneIntoFD.map { [$0] } ?? []) + cgroup.joinFDs
-            let message = ZygoteWire.spawnMessage(plan, joinFDCount: cgroup.joinFDs.count,
-                                                  hasCgroupDirectory: cgroup.cloneIntoFD != nil)
-            let child = try zygote.spawn(message, fds: childFDs + cgroupFDs)
-            return WarmSandbox(shape: shape, cgroup: cgroup, slot: slot, child: child, parentFDs: parentFDs,
-                               notifies: host.notifiesBlockedSyscalls)
+            defer { close(stdinPlaceholder) }
+            let channels = try JobChannels(seccomp: true, workdir: true, handover: true)
+            defer { channels.closeChildEnds() }
+            do throws(JailError) {
+                let cgroupFDs = (cgroup.cloneIntoFD.map { [$0] } ?? []) + cgroup.joinFDs
+                let message = ZygoteWire.spawnMessage(plan, joinFDCount: cgroup.joinFDs.count,
+                                                      hasCgroupDirectory: cgroup.cloneIntoFD != nil)
+                let child = try zygote.spawn(message, fds: [stdinPlaceholder] + channels.childEnds + cgroupFDs)
+                return WarmSandbox(shape: shape, cgroup: cgroup, slot: slot, child: child, channels: channels,
+                                   notifies: host.notifiesBlockedSyscalls)
+            } catch {
+                channels.closeHostEnds()
+                throw error
+            }
         } catch {
-            for fd in parentFDs { close(fd) }
             try? cgroup.destroy()
             throw error
         }
@@ -83,37 +67,33 @@ final class WarmSandbox: @unchecked Sendable {
 
     deinit {
         if !finished { discard() }
-        for fd in [child.pidfd, child.errorFD, child.statusFD, child.lifelineFD, stdoutFD, stderrFD, handoverFD,
-                   workdirSocket, seccompSocket] {
-            close(fd)
-        }
+        for fd in child.fds { close(fd) }
+        channels.closeHostEnds()
     }
 
+    private var handoverFD: Int32 { channels.handover!.host }
+
     /// Wait until the sandbox is isolated and waiting (its 'R'), or throw the setup error it reported.
-    func awaitReady(timeoutMs: Int32 = Sandbox.setupTimeoutMs) throws(JailError) {
+    func awaitReady(timeoutMs: Int32 = JobSetup.timeoutMs) throws(JailError) {
         guard !isReady else { return }
         var entries = [pollfd(fd: handoverFD, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: child.errorFD, events: Int16(POLLIN), revents: 0)]
-        var ready: Int32
-        repeat { ready = poll(&entries, 2, timeoutMs) } while ready < 0 && errno == EINTR
+        let ready = Syscall.poll(&entries, timeoutMs: timeoutMs)
         var byte: UInt8 = 0
         if ready > 0, entries[0].revents & Int16(POLLIN) != 0, recv(handoverFD, &byte, 1, Int32(MSG_DONTWAIT)) == 1,
            byte == UInt8(ascii: "R") {
             isReady = true
             return
         }
-        let failure: Sandbox.SetupState = ready > 0 ? Sandbox.awaitExec(child.errorFD) : .timedOut
+        let failure: JobSetup.State = ready > 0 ? JobSetup.awaitStart(child.errorFD) : .timedOut
         if case .started = failure {
             throw JailError(.setupFailed, stage: "warm sandbox", message: "the warm sandbox ended before it was ready")
         }
-        throw Sandbox.setupError(failure, plan: nil)
+        throw JobSetup.error(failure, plan: nil)
     }
 
     /// Whether the sandbox is still waiting (it may have been killed from outside).
-    var isAlive: Bool {
-        var entry = pollfd(fd: child.pidfd, events: Int16(POLLIN), revents: 0)
-        return poll(&entry, 1, 0) == 0
-    }
+    var isAlive: Bool { child.isRunning }
 
     /// Hand over `job` and run it to the end; the sandbox is destroyed afterwards.
     func run(_ job: JobSpec, cancellation: CancellationSignal?, output: OutputHandler?) throws(JailError)
@@ -121,10 +101,8 @@ final class WarmSandbox: @unchecked Sendable {
         defer { finished = true }
         do throws(JailError) {
             try awaitReady()
-            let scriptIndex = job.scriptArgumentIndex ?? 0
             let jobFD = try Syscall.memfd("bexy-job", bytes: ZygoteWire.job(
-                script: job.arguments[scriptIndex], arguments: Array(job.arguments[(scriptIndex + 1)...]),
-                files: job.files))
+                script: job.command.script, arguments: job.command.scriptArguments, files: job.files))
             defer { close(jobFD) }
             let stdinFD = try Syscall.memfd("bexy-stdin", bytes: job.stdin ?? [])
             defer { close(stdinFD) }
@@ -134,16 +112,12 @@ final class WarmSandbox: @unchecked Sendable {
             let fds = [jobFD, stdinFD]
             let sent = bj_send_message(handoverFD, &tag, 1, fds, 2)
             guard sent == 0 else { throw JailError.system("hand the job over", errno: -sent) }
-            let setup = Sandbox.awaitExec(child.errorFD)
-            guard case .started = setup else { throw Sandbox.setupError(setup, plan: nil) }
-            let running = try Sandbox.receiveJobFDs(pidfd: child.pidfd, seccompSocket: notifies ? seccompSocket : nil,
-                                                    workdirSocket: job.artifacts != nil ? workdirSocket : nil,
-                                                    onFailure: {})
-            defer { for fd in [running.listenerFD, running.workdirFD] where fd >= 0 { close(fd) } }
-            return try Sandbox.supervise(
-                job, kind: .warm, pidfd: child.pidfd, statusFD: child.statusFD, stdoutFD: stdoutFD, stderrFD: stderrFD,
-                listenerFD: running.listenerFD, workdirFD: running.workdirFD, started: started, cgroup: cgroup,
-                hostUid: slot.hostJobId, cancellation: cancellation, output: output, afterExit: awaitReaped)
+            let setup = JobSetup.awaitStart(child.errorFD)
+            guard case .started = setup else { throw JobSetup.error(setup, plan: nil) }
+            let startedJob = StartedJob(job: job, kind: .warm, child: child, channels: channels, cgroup: cgroup,
+                                        hostUid: slot.hostJobId, started: started)
+            return try startedJob.run(notifies: notifies, cancellation: cancellation, output: output,
+                                      afterExit: awaitReaped)
         } catch {
             discard()
             throw error
@@ -153,7 +127,7 @@ final class WarmSandbox: @unchecked Sendable {
     /// Kill the sandbox (it never ran a job, or its job failed to start), wait for it and remove its cgroup.
     func discard() {
         finished = true
-        _ = bj_pidfd_signal(child.pidfd, SIGKILL)
+        child.kill()
         _ = cgroup.kill()
         awaitReaped()
         try? cgroup.destroy()
@@ -162,9 +136,7 @@ final class WarmSandbox: @unchecked Sendable {
     /// Wait until the zygote has reaped the init (the pid is gone, not a zombie), up to 5 s: the identity slot
     /// must not be free while any process of it is left.
     private func awaitReaped() {
-        var entry = pollfd(fd: child.pidfd, events: Int16(POLLIN), revents: 0)
-        var ready: Int32
-        repeat { ready = poll(&entry, 1, 5_000) } while ready < 0 && errno == EINTR
+        _ = Syscall.poll(child.pidfd, timeoutMs: 5_000)
         var waited = 0
         while bj_pidfd_signal(child.pidfd, 0) == 0, waited < 50_000 {
             usleep(100)

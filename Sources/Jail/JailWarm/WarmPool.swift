@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CJailShim
+import Jail
 import Synchronization
 
 /// Pre-isolated, single-use sandboxes, ready before the job arrives.
@@ -16,6 +17,9 @@ import Synchronization
 /// target by one, up to `maxIdlePerShape` (and `maxIdle` in total); a shape whose jobs all found one for
 /// `idleTimeoutSeconds` lowers it by one; a shape unused for `shapeTimeoutSeconds` keeps none. A ready
 /// sandbox older than `idleTimeoutSeconds` is destroyed and replaced. A background thread does the refilling.
+///
+/// The pool is built over a cold `Sandbox` (it shares its host: slots, cgroups, kernel facts) and never
+/// replaces it: whoever runs jobs tries `run` here first and runs the job cold when it returns nil.
 public final class WarmPool: @unchecked Sendable {
     public let configuration: WarmPoolConfiguration
     private let host: SandboxHost
@@ -45,9 +49,11 @@ public final class WarmPool: @unchecked Sendable {
     private let wake: (read: Int32, write: Int32)
     private let refill = Mutex<pthread_t?>(nil)
 
-    init(configuration: WarmPoolConfiguration, host: SandboxHost) {
+    /// A pool forking over `sandbox`'s host; it starts refilling at once (nothing is forked before a job or
+    /// `prewarm` names a shape).
+    public init(configuration: WarmPoolConfiguration, sandbox: Sandbox) {
         self.configuration = configuration
-        self.host = host
+        self.host = sandbox.host
         var fds: [Int32] = [-1, -1]
         _ = bj_pipe_cloexec(&fds)
         wake = (fds[0], fds[1])
@@ -62,9 +68,18 @@ public final class WarmPool: @unchecked Sendable {
         close(wake.write)
     }
 
+    /// Run `job` to completion in a ready (or just forked) warm sandbox; nil when it cannot run warm (not a
+    /// script job, or no usable interpreter), and the caller runs it cold. Throws, like `Sandbox.run`, only if
+    /// the sandbox could not be set up; everything the program does is in the outcome (`sandbox` says `.warm`).
+    public func run(_ job: JobSpec, cancellation: CancellationSignal? = nil,
+                    output: OutputHandler? = nil) throws(JailError) -> JailOutcome? {
+        guard let sandbox = try take(for: job) else { return nil }
+        return try sandbox.run(job, cancellation: cancellation, output: output)
+    }
+
     /// A ready (or just forked) sandbox for `job`, or nil when `job` cannot run warm and must run cold.
     /// Throws when a sandbox could not be made for a job that can (the same errors as the cold path).
-    func take(for job: JobSpec) throws(JailError) -> WarmSandbox? {
+    private func take(for job: JobSpec) throws(JailError) -> WarmSandbox? {
         guard let shape = WarmShape(job), let zygote = zygote(for: shape.zygote) else {
             state.withLock { $0.counters.cold += 1 }
             return nil
@@ -202,8 +217,7 @@ public final class WarmPool: @unchecked Sendable {
     private func refillLoop() {
         var buffer = [UInt8](repeating: 0, count: 64)
         while true {
-            var entry = pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)
-            _ = poll(&entry, 1, 250)
+            _ = Syscall.poll(wake.read, timeoutMs: 250)
             _ = read(wake.read, &buffer, buffer.count)
             let (stopping, expired, wanted) = plan()
             for sandbox in expired { sandbox.discard() }
