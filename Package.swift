@@ -111,7 +111,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            path: "Sources/Services/LogLama"),
+            path: "Sources/Services/LogLama",
+            resources: [.copy("Web/Static")]),
         .executableTarget(
             name: "LogLamaCLI",
             dependencies: [
@@ -170,7 +171,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            path: "Sources/Gateway/APILama"),
+            path: "Sources/Gateway/APILama",
+            resources: [.copy("Resources/openapi.json")]),
         .executableTarget(
             name: "APILamaCLI",
             dependencies: [
