@@ -182,12 +182,12 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["LogLama", "Jail"], path: "Tests/TestSupport"),
-        .testTarget(name: "JailTests", dependencies: ["Jail"], path: "Tests/JailTests"),
-        .testTarget(name: "BexyTests", dependencies: ["Bexy"], path: "Tests/BexyTests"),
+        .testTarget(name: "JailTests", dependencies: ["Jail", "TestSupport"], path: "Tests/JailTests"),
+        .testTarget(name: "BexyTests", dependencies: ["Bexy", "TestSupport"], path: "Tests/BexyTests"),
         .testTarget(
             name: "ContainmentTests", dependencies: ["Bexy", "Jail", "TestSupport"], path: "Tests/ContainmentTests"),
-        .testTarget(name: "CLITests", dependencies: ["BexyCLI"], path: "Tests/CLITests"),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"], path: "Tests/ServiceKitTests"),
+        .testTarget(name: "CLITests", dependencies: ["BexyCLI", "TestSupport"], path: "Tests/CLITests"),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"], path: "Tests/ServiceKitTests"),
         .testTarget(name: "ServiceHTTPTests", dependencies: ["ServiceHTTP"], path: "Tests/ServiceHTTPTests"),
         .testTarget(
             name: "LogLamaTests",

@@ -2,6 +2,7 @@ import Dispatch
 import FoundationEssentials
 import Jail
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Bexy
@@ -14,35 +15,18 @@ import Glibc
 private final class SpoolDirectory {
     let path: String
 
-    init() throws {
-        var template = Array("/tmp/bexy-spool-XXXXXX".utf8CString)
-        guard let created = mkdtemp(&template) else { throw SpoolTestError("mkdtemp failed") }
-        path = String(cString: created)
+    init() {
+        path = temporaryDirectory(prefix: "bexy-spool")
     }
 
     deinit {
-        removeTree(path)
+        try? FileManager.default.removeItem(atPath: path)
     }
 
     /// A database path in a not-yet-existing subdirectory, so the spool has to create it.
     var databasePath: String { "\(path)/state/audit.db" }
 }
 
-private struct SpoolTestError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-private func removeTree(_ path: String) {
-    var info = stat()
-    guard lstat(path, &info) == 0 else { return }
-    if (info.st_mode & S_IFMT) == S_IFDIR {
-        for entry in LocalFile.list(path) ?? [] { removeTree("\(path)/\(entry)") }
-        rmdir(path)
-    } else {
-        unlink(path)
-    }
-}
 
 private let limits = ResourceLimits(
     wallTimeMs: 10_000, cpuTimeMs: 5_000, memoryBytes: 128 << 20, pids: 16, cpus: 1.0, openFiles: 64,
@@ -61,7 +45,7 @@ private func makeRecord(status: ExecutionStatus = .ok, profile: String = "strict
 
 @Suite struct AuditSpoolTests {
     @Test func appendListAndFilter() throws {
-        let directory = try SpoolDirectory()
+        let directory = SpoolDirectory()
         let spool = try AuditSpool(path: directory.databasePath)
         let first = makeRecord(status: .ok)
         let second = makeRecord(status: .timeout)
@@ -77,7 +61,7 @@ private func makeRecord(status: ExecutionStatus = .ok, profile: String = "strict
     }
 
     @Test func createsItsDirectoryPrivately() throws {
-        let directory = try SpoolDirectory()
+        let directory = SpoolDirectory()
         _ = try AuditSpool(path: directory.databasePath)
         var info = stat()
         #expect(stat("\(directory.path)/state", &info) == 0)
@@ -85,7 +69,7 @@ private func makeRecord(status: ExecutionStatus = .ok, profile: String = "strict
     }
 
     @Test func usesWALMode() throws {
-        let directory = try SpoolDirectory()
+        let directory = SpoolDirectory()
         let spool = try AuditSpool(path: directory.databasePath)
         try spool.append(makeRecord())
         var info = stat()
@@ -93,7 +77,7 @@ private func makeRecord(status: ExecutionStatus = .ok, profile: String = "strict
     }
 
     @Test func duplicateIdIsIgnored() throws {
-        let directory = try SpoolDirectory()
+        let directory = SpoolDirectory()
         let spool = try AuditSpool(path: directory.databasePath)
         let original = makeRecord(id: "00000000-0000-4000-8000-000000000001", requester: "alice")
         try spool.append(original)
@@ -102,7 +86,7 @@ private func makeRecord(status: ExecutionStatus = .ok, profile: String = "strict
     }
 
     @Test func reopeningKeepsRecords() throws {
-        let directory = try SpoolDirectory()
+        let directory = SpoolDirectory()
         let records = [makeRecord(), makeRecord(status: .runtimeError)]
         do {
             let spool = try AuditSpool(path: directory.databasePath)
@@ -113,7 +97,7 @@ private func makeRecord(status: ExecutionStatus = .ok, profile: String = "strict
     }
 
     @Test func pendingAndMarkForwarded() throws {
-        let directory = try SpoolDirectory()
+        let directory = SpoolDirectory()
         let spool = try AuditSpool(path: directory.databasePath)
         let records = (0..<5).map { _ in makeRecord() }
         for record in records { try spool.append(record) }
@@ -134,7 +118,7 @@ private func makeRecord(status: ExecutionStatus = .ok, profile: String = "strict
     }
 
     @Test func twoSpoolsOnOneFileFromTwoThreadsLoseNothing() throws {
-        let directory = try SpoolDirectory()
+        let directory = SpoolDirectory()
         let path = directory.databasePath
         _ = try AuditSpool(path: path)  // create the directory and schema up front
         let failures = Mutex<[String]>([])
@@ -161,7 +145,7 @@ private func makeRecord(status: ExecutionStatus = .ok, profile: String = "strict
 
     @Test(arguments: 0..<5)
     func concurrentFirstOpensOfAFreshFileAgree(_ round: Int) throws {
-        let directory = try SpoolDirectory()
+        let directory = SpoolDirectory()
         let path = directory.databasePath
         let failures = Mutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
@@ -177,7 +161,7 @@ private func makeRecord(status: ExecutionStatus = .ok, profile: String = "strict
     }
 
     @Test func openingAnImpossiblePathFailsWithThePath() throws {
-        let directory = try SpoolDirectory()
+        let directory = SpoolDirectory()
         let blocker = "\(directory.path)/file"
         let fd = open(blocker, O_WRONLY | O_CREAT, 0o600)
         close(fd)
