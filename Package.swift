@@ -180,6 +180,10 @@ let package = Package(
             ],
             path: "Sources/Gateway/APILamaCLI"),
 
+        // MARK: Benchmarks (`make bench`): JSON decoding of ingest bodies, JSONParser against Foundation
+        .executableTarget(
+            name: "JSONDecodingBenchmark", dependencies: ["ServiceHTTP"], path: "Benchmarks/JSONDecoding"),
+
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["LogLama", "Jail"], path: "Tests/TestSupport"),
         .testTarget(name: "JailTests", dependencies: ["Jail", "TestSupport"], path: "Tests/JailTests"),
