@@ -42,13 +42,15 @@ layering:
 	scripts/check-layering.sh
 
 ## Benchmarks (not part of the tests): bare python3 vs bubblewrap vs bexy exec vs POST /execute (warm and
-## BEXY_WARM=0) vs APILama -> BEXY, interleaved, with the issue's targets; then LogLama's ingest rate.
+## BEXY_WARM=0) vs APILama -> BEXY, interleaved, with the issue's targets; then LogLama's ingest rate, and JSON
+## decoding of ingest bodies (ServiceHTTP's JSONParser against Foundation's decoders).
 bench: bench-deps build
 	$(SWIFT) build -c release --product loglama
 	$(SWIFT) build -c release --product bexy-server
 	$(SWIFT) build -c release --product apilama
 	python3 Benchmarks/sandbox_bench.py --bin .build/release
 	python3 Benchmarks/loglama_ingest.py --loglama .build/release/loglama
+	$(SWIFT) run -c release JSONDecodingBenchmark
 
 clean:
 	rm -rf .build

@@ -129,7 +129,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            path: "Sources/Services/LogLama"),
+            path: "Sources/Services/LogLama",
+            resources: [.copy("Web/Static")]),
         .executableTarget(
             name: "LogLamaCLI",
             dependencies: [
@@ -188,7 +189,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            path: "Sources/Gateway/APILama"),
+            path: "Sources/Gateway/APILama",
+            resources: [.copy("Resources/openapi.json")]),
         .executableTarget(
             name: "APILamaCLI",
             dependencies: [
@@ -196,15 +198,21 @@ let package = Package(
             ],
             path: "Sources/Gateway/APILamaCLI"),
 
+        // MARK: Benchmarks (`make bench`): JSON decoding of ingest bodies, JSONParser against Foundation
+        .executableTarget(
+            name: "JSONDecodingBenchmark", dependencies: ["ServiceHTTP", "Contracts"], path: "Benchmarks/JSONDecoding"),
+
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["LogLama", "Jail"], path: "Tests/TestSupport"),
-        .testTarget(name: "JailTests", dependencies: ["Jail"], path: "Tests/JailTests"),
-        .testTarget(name: "BexyTests", dependencies: ["Bexy", "BexyAudit", "Contracts"], path: "Tests/BexyTests"),
+        .testTarget(name: "JailTests", dependencies: ["Jail", "TestSupport"], path: "Tests/JailTests"),
+        .testTarget(
+            name: "BexyTests", dependencies: ["Bexy", "BexyAudit", "Contracts", "TestSupport"], path: "Tests/BexyTests"),
         .testTarget(
             name: "ContainmentTests", dependencies: ["Bexy", "BexyAudit", "Contracts", "Jail", "JailWarm", "TestSupport"],
             path: "Tests/ContainmentTests"),
-        .testTarget(name: "CLITests", dependencies: ["BexyCLI", "Bexy", "Contracts", "Jail"], path: "Tests/CLITests"),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"], path: "Tests/ServiceKitTests"),
+        .testTarget(
+            name: "CLITests", dependencies: ["BexyCLI", "Bexy", "Contracts", "Jail", "TestSupport"], path: "Tests/CLITests"),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"], path: "Tests/ServiceKitTests"),
         .testTarget(name: "ServiceHTTPTests", dependencies: ["ServiceHTTP", "Contracts"], path: "Tests/ServiceHTTPTests"),
         .testTarget(
             name: "LogLamaTests",

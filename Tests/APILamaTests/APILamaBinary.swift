@@ -1,11 +1,9 @@
 import Foundation
+import TestSupport
 
 /// The real `apilama` binary, black box: built next to the test runner.
 enum APILamaBinary {
-    static let path: String = {
-        let runner = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-        return URL(fileURLWithPath: runner).deletingLastPathComponent().appendingPathComponent("apilama").path
-    }()
+    static let path = TestHost.binary("apilama")
 
     /// Starts `apilama arguments` with exactly `environment`, in `directory`; stdout and stderr apart.
     static func start(_ arguments: [String], environment: [String: String],

@@ -12,7 +12,7 @@ import Glibc
 
 /// Browser -> APILama -> BEXY -> sandbox -> audit, all real: the `bexy-server` binary runs jobs in real
 /// sandboxes behind a live gateway.
-@Suite(.serialized, .enabled(if: BexyServerProcess.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups"))
+@Suite(.serialized, .enabled(if: TestHost.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups"))
 struct BexyEndToEndTests {
     @Test func codeRunsThroughTheGatewayAndIsAuditedUnderTheCallersName() async throws {
         let bexy = try await BexyServerProcess.start()
@@ -55,8 +55,6 @@ struct BexyEndToEndTests {
 
 /// The real `bexy-server` binary on a free loopback port, with a private state directory.
 struct BexyServerProcess {
-    static let canRunSandboxes: Bool = getuid() == 0 && HostFeatures.probe().firstMissingRequirement() == nil
-
     let process: Process
     let port: Int
     let stateDirectory: String
@@ -66,14 +64,11 @@ struct BexyServerProcess {
         let directory = temporaryDirectory(prefix: "apilama-bexy")
         try "PYLAMA_INTERNAL_TOKEN=\(Gateway.internalToken)\n".write(toFile: directory + "/central.env", atomically: true,
                                                                   encoding: .utf8)
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: APILamaBinary.path).deletingLastPathComponent()
-            .appendingPathComponent("bexy-server")
+        process.executableURL = URL(fileURLWithPath: TestHost.binary("bexy-server"))
         process.arguments = ["--port", "0", "--slots", "1"]
         process.environment = ["HOME": directory, "PYLAMA_ENV": directory + "/central.env",
-                               "BEXY_STATE_DIR": directory, "BEXY_PROFILES_DIR": repository.path + "/profiles",
+                               "BEXY_STATE_DIR": directory, "BEXY_PROFILES_DIR": TestHost.repositoryRoot + "/profiles",
                                "PATH": "/usr/local/bin:/usr/bin:/bin"]
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         let output = Pipe()

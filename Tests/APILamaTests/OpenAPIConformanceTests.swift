@@ -129,6 +129,14 @@ import Testing
         }
     }
 
+    /// The document is a resource file: its version must follow the gateway's.
+    @Test func documentVersionIsTheGatewayVersion() async throws {
+        try await withGateway { gateway in
+            let document = try #require(try await gateway.send(.GET, "/api/openapi.json").json)
+            #expect(document["info"]?["version"]?.string == APILamaService.version)
+        }
+    }
+
     @Test func aRateLimitedAnswerIsAsDocumented() async throws {
         try await withGateway(configure: { $0.rateLimit = RateLimit(perSecond: 0.01, burst: 1) }) { gateway in
             let checker = OpenAPIChecker(document: try #require(try await gateway.send(.GET, "/api/openapi.json").json))

@@ -13,19 +13,12 @@ import Testing
 import Glibc
 #endif
 
-private let repoRoot: String = {
-    var parts = #filePath.split(separator: "/").map(String.init)
-    parts.removeLast(3)
-    return "/" + parts.joined(separator: "/")
-}()
-
-@Suite(.serialized, .enabled(if: getuid() == 0 && HostFeatures.probe().firstMissingRequirement() == nil,
-                             "needs root and the sandbox's kernel features"))
+@Suite(.serialized, .enabled(if: TestHost.canRunSandboxes, "needs root and the sandbox's kernel features"))
 struct AuditForwardingTests {
     @Test func executionsWhileLogLamaIsDownAllArriveOnceWhenItIsBack() async throws {
         let directory = temporaryDirectory()
         let spool = try AuditSpool(path: directory + "/audit.db")
-        let engine = Engine(profiles: ProfileStore(directory: repoRoot + "/profiles"), spool: spool)
+        let engine = Engine(profiles: ProfileStore(directory: TestHost.repositoryRoot + "/profiles"), spool: spool)
         var ids: [String] = []
         for n in 0..<50 {
             let result = try engine.execute(ExecutionRequest(code: Array("print(\(n))".utf8), requester: "forward-test",

@@ -15,15 +15,9 @@ import Glibc
 /// `kill -9` of either side, at any moment, loses nothing and duplicates nothing: the real `loglama serve` and
 /// `bexy-forward` binaries, each killed and restarted while 3,000 records cross.
 @Suite(.serialized) struct KillNineTests {
-    /// A binary built next to the test runner.
-    private static func binary(_ name: String) -> String {
-        let runner = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-        return URL(fileURLWithPath: runner).deletingLastPathComponent().appendingPathComponent(name).path
-    }
-
     private static func start(_ name: String, _ arguments: [String], log: String) throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary(name))
+        process.executableURL = URL(fileURLWithPath: TestHost.binary(name))
         process.arguments = arguments
         process.environment = ["HOME": "/nonexistent", "PYLAMA_ENV": "/nonexistent/.env"]
         _ = FileManager.default.createFile(atPath: log, contents: nil)

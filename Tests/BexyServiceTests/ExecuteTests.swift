@@ -2,10 +2,11 @@ import Bexy
 import BexyService
 import Contracts
 import ServiceHTTP
+import TestSupport
 import Testing
 
 /// Every suite of this target, one at a time: they run real sandboxes and real servers on a 2-core machine.
-@Suite(.serialized, .enabled(if: Harness.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups"))
+@Suite(.serialized, .enabled(if: TestHost.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups"))
 struct BexyServiceTests {}
 
 extension BexyServiceTests {

@@ -19,15 +19,6 @@ import Glibc
 
 /// Shared facts and helpers of the BEXY service tests: real servers on loopback, real sandboxes.
 enum Harness {
-    static let repoRoot: String = {
-        var parts = #filePath.split(separator: "/").map(String.init)
-        parts.removeLast(3)  // Tests/BexyServiceTests/Harness.swift
-        return "/" + parts.joined(separator: "/")
-    }()
-
-    /// True when this host can run sandboxes (root, namespaces, seccomp, cgroups): the gate of every suite here.
-    static let canRunSandboxes: Bool = getuid() == 0 && HostFeatures.probe().firstMissingRequirement() == nil
-
     /// The internal token every test server is configured with.
     static let token = "int_test-token-\(getpid())"
 
@@ -60,7 +51,7 @@ struct LiveBexy: Sendable {
                     jobRetention: BexyServiceConfiguration.JobRetention = .init(),
                     _ body: @Sendable (LiveBexy) async throws -> Void) async throws {
         let spool = try AuditSpool(path: temporaryDirectory(prefix: "bexy-service-test") + "/audit.db")
-        let engine = Engine(profiles: ProfileStore(directory: Harness.repoRoot + "/profiles"), spool: spool)
+        let engine = Engine(profiles: ProfileStore(directory: TestHost.repositoryRoot + "/profiles"), spool: spool)
         let configuration = BexyServiceConfiguration(
             host: "127.0.0.1", port: 0, slots: slots, queueCapacity: queue, grace: .seconds(5),
             internalToken: Harness.token, limits: limits, jobRetention: jobRetention)

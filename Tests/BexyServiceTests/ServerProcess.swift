@@ -15,20 +15,11 @@ final class ServerProcess: @unchecked Sendable {
     private let errorPath: String
     private var exitStatus: Int32?
 
-    /// The directory of the running test bundle, where `swift test` also puts the package's executables.
-    static let binaryDirectory: String = {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        precondition(n > 0, "readlink /proc/self/exe failed")
-        let exe = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return String(exe[..<(exe.lastIndex(of: "/") ?? exe.startIndex)])
-    }()
-
     /// Start `executable` (a path, default `bexy-server` next to the tests) with `arguments`.
     ///
     /// The process starts as from a login shell: default signal dispositions and an empty signal mask (test
     /// threads block signals, and SIGTERM must reach the server).
-    init(_ arguments: [String], executable: String = ServerProcess.binaryDirectory + "/bexy-server",
+    init(_ arguments: [String], executable: String = TestHost.binary("bexy-server"),
          stateDirectory: String = temporaryDirectory(prefix: "bexy-server-test"),
          environment extra: [String: String] = ["PYLAMA_INTERNAL_TOKEN": Harness.token]) throws {
         self.stateDirectory = stateDirectory
@@ -38,34 +29,13 @@ final class ServerProcess: @unchecked Sendable {
             !$0.key.hasPrefix("BEXY_") && !$0.key.hasPrefix("PYLAMA_")
         }
         environment["BEXY_STATE_DIR"] = stateDirectory
-        environment["BEXY_PROFILES_DIR"] = Harness.repoRoot + "/profiles"
+        environment["BEXY_PROFILES_DIR"] = TestHost.repositoryRoot + "/profiles"
         environment["PYLAMA_ENV"] = stateDirectory + "/central.env"
         environment["LOGLAMA_URL"] = "http://127.0.0.1:9"  // no LogLama unless a test gives one: records stay spooled
         environment.merge(extra) { _, new in new }
-        let argv = [executable] + arguments
-        let cArguments = argv.map { strdup($0) } + [nil]
-        let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            cArguments.forEach { free($0) }
-            cEnvironment.forEach { free($0) }
-        }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t(), all = sigset_t()
-        sigemptyset(&none)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, &attributes, cArguments, cEnvironment)
+        let rc = spawnAsFromLoginShell([executable] + arguments, environment: environment, stdin: "/dev/null",
+                                       stdout: outputPath, stderr: errorPath, pid: &pid)
         try #require(rc == 0, "posix_spawn \(executable): \(String(cString: strerror(rc)))")
         self.pid = pid
     }

@@ -44,7 +44,7 @@ extension BexyServiceTests {
 
         @Test func bexyServeRunsTheSiblingServer() async throws {
             let server = try ServerProcess(["serve", "--port", "0", "--slots", "1"],
-                                           executable: ServerProcess.binaryDirectory + "/bexy")
+                                           executable: TestHost.binaryDirectory + "/bexy")
             let port = try #require(try await server.port(), "no listening line: \(server.standardError)")
             try await Self.withClient { client in
                 let health = try await client.send(.GET, port: port, path: "/health")
@@ -56,7 +56,7 @@ extension BexyServiceTests {
 
         @Test func bexyServeWithoutTheServerBinaryNamesIt() async throws {
             let directory = temporaryDirectory(prefix: "bexy-alone")
-            try FileManager.default.copyItem(atPath: ServerProcess.binaryDirectory + "/bexy", toPath: directory + "/bexy")
+            try FileManager.default.copyItem(atPath: TestHost.binaryDirectory + "/bexy", toPath: directory + "/bexy")
             let lonely = try ServerProcess(["serve"], executable: directory + "/bexy")
             #expect(try await lonely.waitForExit() == 2)
             let lines = lonely.standardError.split(separator: "\n")

@@ -4,6 +4,7 @@ import Dispatch
 import FoundationEssentials
 import Jail
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Bexy
@@ -16,35 +17,18 @@ import Glibc
 private final class SpoolDirectory {
     let path: String
 
-    init() throws {
-        var template = Array("/tmp/bexy-spool-XXXXXX".utf8CString)
-        guard let created = mkdtemp(&template) else { throw SpoolTestError("mkdtemp failed") }
-        path = String(cString: created)
+    init() {
+        path = temporaryDirectory(prefix: "bexy-spool")
     }
 
     deinit {
-        removeTree(path)
+        try? FileManager.default.removeItem(atPath: path)
     }
 
     /// A database path in a not-yet-existing subdirectory, so the spool has to create it.
     var databasePath: String { "\(path)/state/audit.db" }
 }
 
-private struct SpoolTestError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-private func removeTree(_ path: String) {
-    var info = stat()
-    guard lstat(path, &info) == 0 else { return }
-    if (info.st_mode & S_IFMT) == S_IFDIR {
-        for entry in LocalFile.list(path) ?? [] { removeTree("\(path)/\(entry)") }
-        rmdir(path)
-    } else {
-        unlink(path)
-    }
-}
 
 private let limits = ExecutionLimits(
     wallTimeMs: 10_000, cpuTimeMs: 5_000, memoryBytes: 128 << 20, pids: 16, cpus: 1.0, openFiles: 64,
@@ -63,7 +47,7 @@ private func makeRecord(status: ExecutionStatus = .ok, profile: String = "strict
 
 @Suite struct AuditSpoolTests {
     @Test func appendListAndFilter() throws {
-        let directory = try SpoolDirectory()
+        let directory = SpoolDirectory()
         let spool = try AuditSpool(path: directory.databasePath)
         let first = makeRecord(status: .ok)
         let second = makeRecord(status: .timeout)
@@ -79,7 +63,7 @@ private func makeRecord(status: ExecutionStatus = .ok, profile: String = "strict
     }
 
     @Test func createsItsDirectoryPrivately() throws {
-        let directory = try SpoolDirectory()
+        let directory = SpoolDirectory()
         _ = try AuditSpool(path: directory.databasePath)
         var info = stat()
         #expect(stat("\(directory.path)/state", &info) == 0)
@@ -87,7 +71,7 @@ private func makeRecord(status: ExecutionStatus = .ok, profile: String = "strict
     }
 
     @Test func usesWALMode() throws {
-        let directory = try SpoolDirectory()
+        let directory = SpoolDirectory()
         let spool = try AuditSpool(path: directory.databasePath)
         try spool.append(makeRecord())
         var info = stat()
@@ -95,7 +79,7 @@ private func makeRecord(status: ExecutionStatus = .ok, profile: String = "strict
     }
 
     @Test func duplicateIdIsIgnored() throws {
-        let directory = try SpoolDirectory()
+        let directory = SpoolDirectory()
         let spool = try AuditSpool(path: directory.databasePath)
         let original = makeRecord(id: "00000000-0000-4000-8000-000000000001", requester: "alice")
         try spool.append(original)
@@ -104,7 +88,7 @@ private func makeRecord(status: ExecutionStatus = .ok, profile: String = "strict
     }
 
     @Test func reopeningKeepsRecords() throws {
-        let directory = try SpoolDirectory()
+        let directory = SpoolDirectory()
         let records = [makeRecord(), makeRecord(status: .runtimeError)]
         do {
             let spool = try AuditSpool(path: directory.databasePath)
@@ -115,7 +99,7 @@ private func makeRecord(status: ExecutionStatus = .ok, profile: String = "strict
     }
 
     @Test func pendingAndMarkForwarded() throws {
-        let directory = try SpoolDirectory()
+        let directory = SpoolDirectory()
         let spool = try AuditSpool(path: directory.databasePath)
         let records = (0..<5).map { _ in makeRecord() }
         for record in records { try spool.append(record) }
@@ -136,7 +120,7 @@ private func makeRecord(status: ExecutionStatus = .ok, profile: String = "strict
     }
 
     @Test func twoSpoolsOnOneFileFromTwoThreadsLoseNothing() throws {
-        let directory = try SpoolDirectory()
+        let directory = SpoolDirectory()
         let path = directory.databasePath
         _ = try AuditSpool(path: path)  // create the directory and schema up front
         let failures = Mutex<[String]>([])
@@ -163,7 +147,7 @@ private func makeRecord(status: ExecutionStatus = .ok, profile: String = "strict
 
     @Test(arguments: 0..<5)
     func concurrentFirstOpensOfAFreshFileAgree(_ round: Int) throws {
-        let directory = try SpoolDirectory()
+        let directory = SpoolDirectory()
         let path = directory.databasePath
         let failures = Mutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
@@ -179,7 +163,7 @@ private func makeRecord(status: ExecutionStatus = .ok, profile: String = "strict
     }
 
     @Test func openingAnImpossiblePathFailsWithThePath() throws {
-        let directory = try SpoolDirectory()
+        let directory = SpoolDirectory()
         let blocker = "\(directory.path)/file"
         let fd = open(blocker, O_WRONLY | O_CREAT, 0o600)
         close(fd)

@@ -1,6 +1,7 @@
 import Contracts
 import FoundationEssentials
 import Jail
+import TestSupport
 import Testing
 
 @testable import Bexy
@@ -9,12 +10,8 @@ import Testing
 import Glibc
 #endif
 
-/// `<repo>/profiles`, from this file's path `<repo>/Tests/BexyTests/ProfileStoreTests.swift`.
-private let repoProfilesDirectory: String = {
-    var components = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-    components.removeLast(3)
-    return components.joined(separator: "/") + "/profiles"
-}()
+/// `<repo>/profiles`.
+private let repoProfilesDirectory = TestHost.repositoryRoot + "/profiles"
 
 private let expectedEnvironment: [String: String] = [
     "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/sandbox", "LANG": "C.UTF-8",
@@ -28,15 +25,13 @@ private final class ProfileFixture {
     let directory: String
 
     init() throws {
-        var template = Array("/tmp/bexy-profiles-XXXXXX".utf8CString)
-        guard let created = mkdtemp(&template) else { throw FixtureError("mkdtemp failed") }
-        directory = String(cString: created)
+        directory = temporaryDirectory(prefix: "bexy-profiles")
         guard mkdir(directory + "/seccomp", 0o755) == 0 else { throw FixtureError("mkdir seccomp failed") }
         try write("seccomp/python.json", #"{"allow": ["read", "write", "exit_group"], "kill": ["ptrace"], "errno": {"clone3": "ENOSYS"}, "default_errno": "EPERM"}"#)
     }
 
     deinit {
-        removeTree(directory)
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
     var store: ProfileStore { ProfileStore(directory: directory) }
@@ -76,17 +71,6 @@ private final class ProfileFixture {
 private struct FixtureError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-private func removeTree(_ path: String) {
-    var info = stat()
-    guard lstat(path, &info) == 0 else { return }
-    if (info.st_mode & S_IFMT) == S_IFDIR {
-        for entry in LocalFile.list(path) ?? [] { removeTree("\(path)/\(entry)") }
-        rmdir(path)
-    } else {
-        unlink(path)
-    }
 }
 
 /// Sets `value` at a dotted `path` such as `limits.pids`; `nil` removes the key.

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Jail
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -27,31 +28,12 @@ enum CLI {
         }
     }
 
-    static let repoRoot: String = {
-        var parts = #filePath.split(separator: "/").map(String.init)
-        parts.removeLast(3)  // Tests/CLITests/CLI.swift
-        return "/" + parts.joined(separator: "/")
-    }()
-
-    /// `<directory of the running test bundle>/bexy`: `swift test` builds the executable into the same
-    /// directory as the `.xctest` bundle (`.build/<triple>/debug/`).
-    static let binary: String = {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        precondition(n > 0, "readlink /proc/self/exe failed")
-        let exe = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return String(exe[..<(exe.lastIndex(of: "/") ?? exe.startIndex)]) + "/bexy"
-    }()
-
-    /// True when this host can run sandboxes (root, namespaces, seccomp): the gate of the job-running suite.
-    static let canRunSandboxes: Bool = getuid() == 0 && HostFeatures.probe().firstMissingRequirement() == nil
+    /// `bexy`, built next to the test bundle (`.build/<triple>/debug/`).
+    static let binary = TestHost.binary("bexy")
 
     /// A new empty directory under /tmp.
     static func makeTemporaryDirectory() -> String {
-        var template = Array("/tmp/bexy-cli-tests-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(made != nil, "mkdtemp failed")
-        return String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
+        temporaryDirectory(prefix: "bexy-cli-tests")
     }
 
     /// The state directory shared by runs that do not ask for their own.
@@ -80,36 +62,15 @@ enum CLI {
 
         var environment = ProcessInfo.processInfo.environment
         environment["BEXY_STATE_DIR"] = stateDirectory
-        environment["BEXY_PROFILES_DIR"] = repoRoot + "/profiles"
+        environment["BEXY_PROFILES_DIR"] = TestHost.repositoryRoot + "/profiles"
         environment.merge(extra) { _, new in new }
         // A launcher (e.g. a wrapper that changes the signal state) gets bexy's path and arguments after its own.
         let argv = launcher.isEmpty ? [binary] + arguments : launcher + [binary] + arguments
-        let cArguments = argv.map { strdup($0) } + [nil]
-        let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            cArguments.forEach { free($0) }
-            cEnvironment.forEach { free($0) }
-        }
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t(), all = sigset_t()
-        sigemptyset(&none)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         let start = Date()
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, cEnvironment)
+        let rc = spawnAsFromLoginShell(argv, environment: environment, stdin: inPath, stdout: outPath, stderr: errPath,
+                                       pid: &pid)
         try #require(rc == 0, "posix_spawn \(argv[0]): \(String(cString: strerror(rc)))", sourceLocation: sourceLocation)
         var status: Int32 = 0
         while true {
@@ -163,7 +124,7 @@ enum CLI {
 
     /// Read a repository profile's JSON.
     static func profileJSON(_ name: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: repoRoot + "/profiles/\(name).json"))
+        let data = try Data(contentsOf: URL(fileURLWithPath: TestHost.repositoryRoot + "/profiles/\(name).json"))
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 }

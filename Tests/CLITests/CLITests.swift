@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The `bexy` binary's behaviour that needs no sandbox: listing profiles, and requests refused before
@@ -139,7 +140,7 @@ import Testing
 }
 
 /// Runs real jobs through the `bexy` binary.
-@Suite(.serialized, .enabled(if: CLI.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups (bexy doctor)"))
+@Suite(.serialized, .enabled(if: TestHost.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups (bexy doctor)"))
 struct CLIJobTests {
     @Test func execPrintsTheProgramsOutput() throws {
         let run = try CLI.exec(["-c", "print(1)"])
@@ -386,7 +387,7 @@ struct CLIJobTests {
 
 /// What `kill -9` of bexy leaves behind: nothing (the job's init dies with its parent, PR_SET_PDEATHSIG, and
 /// with it the whole pid namespace).
-@Suite(.serialized, .enabled(if: CLI.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups (bexy doctor)"))
+@Suite(.serialized, .enabled(if: TestHost.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups (bexy doctor)"))
 struct CLIKillTests {
     /// Host pids whose command line contains the argument `marker`.
     private func processes(withArgument marker: String) -> [Int32] {

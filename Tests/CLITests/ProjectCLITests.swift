@@ -1,6 +1,7 @@
 import Bexy
 import Contracts
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -8,7 +9,7 @@ import Glibc
 #endif
 
 /// `bexy exec --project DIR --artifact PATH --artifacts-dir OUT`: a CI test step as a black box.
-@Suite(.serialized, .enabled(if: CLI.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups (bexy doctor)"))
+@Suite(.serialized, .enabled(if: TestHost.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups (bexy doctor)"))
 struct ProjectCLITests {
     /// The runner of the README's example: unittest over `tests/`, a JUnit-like report in `reports/`.
     static let runner = """

@@ -12,7 +12,7 @@ import Glibc
 #endif
 
 /// Real jobs in real sandboxes: each test states one property of the jail and tries to break it.
-@Suite(.serialized, .enabled(if: Harness.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups"))
+@Suite(.serialized, .enabled(if: TestHost.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups"))
 struct ContainmentTests {
     // MARK: Running programs
 
@@ -178,7 +178,7 @@ struct ContainmentTests {
         defer { unlink(secret) }
         let code = """
             import os
-            for p in ['\(secret)', '/root', '/work', '/home', '/var', '/sys', '/run', '/etc/shadow', '/etc/hosts', '\(Harness.repoRoot)']:
+            for p in ['\(secret)', '/root', '/work', '/home', '/var', '/sys', '/run', '/etc/shadow', '/etc/hosts', '\(TestHost.repositoryRoot)']:
                 print(p, os.path.exists(p))
             print(sorted(os.listdir('/')))
             print(sorted(os.listdir('/etc')))

@@ -3,6 +3,7 @@ import BexyAudit
 import Contracts
 import Jail
 import JailWarm
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -14,31 +15,18 @@ typealias SandboxKind = Contracts.SandboxKind
 
 /// Runs real jobs in real sandboxes for the containment tests, with a private audit spool.
 struct Harness {
-    static let repoRoot: String = {
-        var parts = #filePath.split(separator: "/").map(String.init)
-        parts.removeLast(3)  // Tests/ContainmentTests/Harness.swift
-        return "/" + parts.joined(separator: "/")
-    }()
-
-    /// True when this host can run sandboxes (root, namespaces, seccomp, cgroups): the gate of every test here.
-    static let canRunSandboxes: Bool = getuid() == 0 && HostFeatures.probe().firstMissingRequirement() == nil
-
-    static let stateDirectory: String = {
-        var template = Array("/tmp/bexy-tests-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(made != nil, "mkdtemp failed")
-        return String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
-    }()
+    static let stateDirectory = temporaryDirectory(prefix: "bexy-tests")
 
     static let spool: AuditSpool = try! AuditSpool(path: stateDirectory + "/audit.db")
 
-    static let coldEngine = Engine(profiles: ProfileStore(directory: repoRoot + "/profiles"), spool: spool)
+    static let coldEngine = Engine(profiles: ProfileStore(directory: TestHost.repositoryRoot + "/profiles"),
+                                   spool: spool)
 
     /// The warm path: bexy-zygote from this build (next to the test bundle), a small pool.
     static let warmEngine: Engine = {
         let warmPool = WarmPoolConfiguration(zygotePath: WarmPoolConfiguration.siblingZygotePath,
                                              maxIdlePerShape: 2, maxIdle: 4)
-        let engine = Engine(profiles: ProfileStore(directory: repoRoot + "/profiles"), warmPool: warmPool,
+        let engine = Engine(profiles: ProfileStore(directory: TestHost.repositoryRoot + "/profiles"), warmPool: warmPool,
                             spool: spool)
         // Its ready sandboxes would otherwise outlive the test process as empty cgroups.
         atexit { Harness.warmEngine.shutdownWarmPool() }

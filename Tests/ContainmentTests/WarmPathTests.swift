@@ -1,5 +1,6 @@
 import Bexy
 import Jail
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -8,7 +9,7 @@ import Glibc
 
 /// The warm path against the cold one: a job must not be able to tell them apart (beyond timing and the
 /// documented hash secret), and nothing of one warm job may reach the next.
-@Suite(.serialized, .enabled(if: Harness.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups"))
+@Suite(.serialized, .enabled(if: TestHost.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups"))
 struct WarmPathTests {
     /// Everything a script can ask its interpreter about its start: argv, paths, flags, modules, stdio, ids,
     /// limits, signal handling, fds, environment.

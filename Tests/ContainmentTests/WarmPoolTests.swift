@@ -11,10 +11,10 @@ import Glibc
 
 /// The warm pool's lifecycle with real zygotes and sandboxes: adapting, recycling, reporting its idle cost,
 /// surviving a killed zygote, falling back to cold, and leaving nothing after shutdown.
-@Suite(.serialized, .enabled(if: Harness.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups"))
+@Suite(.serialized, .enabled(if: TestHost.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups"))
 struct WarmPoolTests {
     static func engine(_ warm: WarmPoolConfiguration) -> Engine {
-        Engine(profiles: ProfileStore(directory: Harness.repoRoot + "/profiles"), warmPool: warm,
+        Engine(profiles: ProfileStore(directory: TestHost.repositoryRoot + "/profiles"), warmPool: warm,
                spool: Harness.spool)
     }
 

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Synchronization
+import TestSupport
 import Testing
 @testable import Jail
 
@@ -295,8 +296,7 @@ struct CgroupTests {
     // MARK: - The real file system
 
     @Test func realFileSystemNeverCreatesFiles() throws {
-        var template = Array("/tmp/bexy-cgtest-XXXXXX".utf8CString)
-        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let dir = temporaryDirectory(prefix: "bexy-cgtest")
         defer {
             unlink(dir + "/memory.max")
             rmdir(dir + "/sub")

@@ -1,13 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Jail
 
 /// Compiles the repository's `profiles/seccomp/python.json` and checks the filter libseccomp produces.
 @Suite struct SeccompFilterTests {
-    static let profileURL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("profiles/seccomp/python.json")
+    static let profileURL = URL(fileURLWithPath: TestHost.repositoryRoot + "/profiles/seccomp/python.json")
 
     static func pythonPolicy() throws -> SeccompPolicy {
         try JSONDecoder().decode(SeccompPolicy.self, from: Data(contentsOf: profileURL))

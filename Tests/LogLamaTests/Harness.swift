@@ -3,6 +3,7 @@ import FoundationEssentials
 import Hummingbird
 import HummingbirdTesting
 import ServiceHTTP
+import TestSupport
 import Testing
 
 @testable import LogLama
@@ -18,9 +19,7 @@ final class Harness: Sendable {
     let configuration: LogLamaConfiguration
 
     init(maxBodyBytes: Int = LogLamaConfiguration.defaultMaxBodyBytes, retention: LogRetention = .unlimited) throws {
-        var template = Array("/tmp/loglama-test-XXXXXX".utf8CString)
-        guard let created = mkdtemp(&template) else { throw HarnessError("mkdtemp failed") }
-        directory = String(cString: created)
+        directory = temporaryDirectory(prefix: "loglama-test")
         configuration = LogLamaConfiguration(host: "127.0.0.1", port: 0, databasePath: "\(directory)/loglama.db",
                                              maxBodyBytes: maxBodyBytes, retention: retention)
         store = try LogLamaStore(path: configuration.databasePath)

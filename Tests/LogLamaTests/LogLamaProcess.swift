@@ -1,11 +1,9 @@
 import Foundation
+import TestSupport
 
 /// The real `loglama` binary, black box: built next to the test runner (.build/<triple>/debug/).
 enum LogLamaBinary {
-    static let path: String = {
-        let runner = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-        return URL(fileURLWithPath: runner).deletingLastPathComponent().appendingPathComponent("loglama").path
-    }()
+    static let path = TestHost.binary("loglama")
 
     /// Starts `loglama arguments` with exactly `environment`, stdout and stderr on one pipe.
     static func start(_ arguments: [String], environment: [String: String]) throws -> (Process, Pipe) {

@@ -79,6 +79,22 @@ private func matches(_ pattern: String, in text: String, group: Int = 0) throws 
         }
     }
 
+    /// The page is a static file now: its level and status filters must still offer exactly what the API accepts,
+    /// no more and no fewer, in the order of `LogLevel` and `ExecutionStatus`.
+    @Test func pageFiltersOfferExactlyTheLevelsAndStatusesTheAPIAccepts() async throws {
+        let harness = try Harness()
+        try await harness.run { client async throws in
+            let html = try await client.text("/").text.replacingOccurrences(of: "\n", with: " ")
+            func choices(of name: String) throws -> [String] {
+                let selects = try matches("<select name=\"\(name)\">(.*?)</select>", in: html, group: 1)
+                let select = try #require(selects.first, "no <select name=\"\(name)\">")
+                return try matches("<option value=\"([^\"]*)\">", in: select, group: 1)
+            }
+            #expect(try choices(of: "level") == [""] + LogLevel.allCases.map(\.name))
+            #expect(try choices(of: "status") == [""] + ExecutionStatus.allCases.map(\.rawValue))
+        }
+    }
+
     @Test func scriptHasNoHTMLSinksAndFetchesOnlyRelativeURLs() async throws {
         let harness = try Harness()
         try await harness.run { client async throws in

@@ -11,14 +11,8 @@ import Glibc
 /// port, `LOGLAMA_DB` and `PYLAMA_RUN_DIR` in a fresh temp directory that is also `HOME`, so nothing reads or
 /// touches the user's `~/.pylama`.
 final class TestEcosystem: Sendable {
-    /// The test runner's directory (.build-*/<triple>/debug/), where the build puts `loglama`.
-    static let runnerDirectory: String = {
-        let runner = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-        return URL(fileURLWithPath: runner).deletingLastPathComponent().path
-    }()
-
     /// `loglama` next to the test runner.
-    static let binary = runnerDirectory + "/loglama"
+    static let binary = TestHost.binary("loglama")
 
     let directory: String
     let loglamaPort: Int

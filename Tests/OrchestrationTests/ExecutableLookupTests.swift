@@ -34,7 +34,7 @@ import Glibc
 
     @Test func theRunningBinarysDirectoryComesBeforePath() {
         let locator = ExecutableLocator.current(environment: ["PATH": "/usr/local/bin::/usr/bin"])
-        #expect(locator.directories == [TestEcosystem.runnerDirectory, "/usr/local/bin", "/usr/bin"])
+        #expect(locator.directories == [TestHost.binaryDirectory, "/usr/local/bin", "/usr/bin"])
     }
 
     @Test func aServiceWhoseExecutableIsMissingIsNotBuiltAndNotStarted() async throws {

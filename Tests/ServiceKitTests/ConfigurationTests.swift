@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import ServiceKit
@@ -5,13 +6,6 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
-
-private func temporaryDirectory() -> String {
-    var template = Array("/tmp/servicekit-XXXXXX".utf8CString)
-    let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-    precondition(made != nil)
-    return String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
-}
 
 private func write(_ text: String, to path: String) {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
@@ -61,7 +55,7 @@ private func write(_ text: String, to path: String) {
 
 @Suite struct PyLamaConfigurationTests {
     @Test func precedenceIsEnvironmentThenCentralThenLocalThenDefaults() throws {
-        let dir = temporaryDirectory()
+        let dir = temporaryDirectory(prefix: "servicekit")
         write("LOGLAMA_PORT=5100\nBEXY_PORT=8100\nSHELLAMA_PORT=8102\n", to: dir + "/local.env")
         write("LOGLAMA_PORT=5200\nBEXY_PORT=8200\n", to: dir + "/central.env")
         let configuration = try PyLamaConfiguration.load(
@@ -75,7 +69,7 @@ private func write(_ text: String, to path: String) {
     }
 
     @Test func aURLNobodyGaveFollowsTheHostAndPort() throws {
-        let dir = temporaryDirectory()
+        let dir = temporaryDirectory(prefix: "servicekit")
         write("BEXY_PORT=8100\nBEXY_HOST=0.0.0.0\nSHELLAMA_URL=http://files.internal:9000\n", to: dir + "/central.env")
         let configuration = try PyLamaConfiguration.load(
             environment: ["PYLAMA_ENV": dir + "/central.env", "LOGLAMA_PORT": "5300"], localPath: dir + "/none.env")
@@ -86,7 +80,7 @@ private func write(_ text: String, to path: String) {
     }
 
     @Test func anInvalidPortStopsWithTheKeyNamed() throws {
-        let dir = temporaryDirectory()
+        let dir = temporaryDirectory(prefix: "servicekit")
         write("BEXY_PORT=eighty\n", to: dir + "/central.env")
         do {
             _ = try PyLamaConfiguration.load(environment: ["PYLAMA_ENV": dir + "/central.env"],
@@ -99,7 +93,7 @@ private func write(_ text: String, to path: String) {
     }
 
     @Test func initWritesEveryServiceAndSecretsAndNeverOverwritesWithoutForce() throws {
-        let dir = temporaryDirectory()
+        let dir = temporaryDirectory(prefix: "servicekit")
         let path = dir + "/nested/.env"
         let first = try CentralEnvironment.initialize(path: path)
         #expect(first.kept.isEmpty)

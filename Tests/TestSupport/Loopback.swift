@@ -2,14 +2,6 @@
 import Glibc
 #endif
 
-/// A fresh directory under /tmp, named `<prefix>-XXXXXX`.
-public func temporaryDirectory(prefix: String = "pylama-test") -> String {
-    var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
-    let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-    precondition(made != nil, "mkdtemp failed")
-    return String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
-}
-
 /// A TCP socket bound to 127.0.0.1 on a free port, listening if asked; closed by `close()`.
 public struct LoopbackSocket: ~Copyable {
     public let fd: Int32

@@ -35,6 +35,7 @@ public func buildAPILamaApplication(
 ) async throws -> some ApplicationProtocol {
     if let token = configuration.apiToken { try await store.registerDefault(token: token) }
     let logger = logger ?? Logger(label: APILamaService.name)
+    let openAPIDocument = try OpenAPIDocument()  // before the client: a missing resource must not leak it
     let client = UpstreamClient(connectTimeout: configuration.connectTimeout)
     let origins = Set(configuration.corsOrigins)
 
@@ -48,7 +49,7 @@ public func buildAPILamaApplication(
     router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(configuration.rateLimit)))
 
     HealthRoutes(upstreams: configuration.upstreams, client: client.http).register(on: router)
-    OpenAPIDocument.register(on: router)
+    openAPIDocument.register(on: router)
     SessionRoutes(store: store, allowedOrigins: origins, lifetime: configuration.sessionLifetime,
                   secureCookies: configuration.secureCookies).register(on: router)
     TokenRoutes(store: store).register(on: router)

@@ -1,11 +1,3 @@
-/// The script of LogLama's web interface, served at `GET /static/loglama.js` (see `WebRoutes`).
-///
-/// Two parts: `LogLamaHelpers`, pure functions (query strings, export links, formatters) that touch no DOM and are
-/// exported for node when `module` exists, so the tests run them; and `LogLamaApp`, the page itself, started on
-/// `DOMContentLoaded`. Data reaches the DOM only through `textContent`, `createElement` and `setAttribute` of a fixed
-/// list of attributes; every fetched URL is relative (`api/logs?...`).
-enum WebScript {
-    static let source = #"""
 "use strict";
 /*
  * LogLama web interface: tabs Logs, Audit and Services over LogLama's JSON API.
@@ -725,6 +717,4 @@ if (typeof module === "object" && module && module.exports) module.exports = Log
 if (typeof document === "object") {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", LogLamaApp.start);
   else LogLamaApp.start();
-}
-"""#
 }
