@@ -191,7 +191,8 @@ let package = Package(
         .testTarget(
             name: "ContainmentTests", dependencies: ["Bexy", "Jail", "TestSupport"], path: "Tests/ContainmentTests"),
         .testTarget(name: "CLITests", dependencies: ["BexyCLI", "TestSupport"], path: "Tests/CLITests"),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"], path: "Tests/ServiceKitTests"),
+        .testTarget(
+            name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"], path: "Tests/ServiceKitTests"),
         .testTarget(name: "ServiceHTTPTests", dependencies: ["ServiceHTTP"], path: "Tests/ServiceHTTPTests"),
         .testTarget(
             name: "LogLamaTests",
