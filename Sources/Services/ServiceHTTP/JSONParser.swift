@@ -2,7 +2,7 @@
 ///
 /// Kept because the library is much slower here, and `JSONSerialization` is not exact. `JSONDecoder` is fine for
 /// fixed shapes, but decoding free-form values (a log's `context`) through `Codable` means probing each value's type
-/// by catching errors. Measured by `Benchmarks/JSONDecoding` (`make bench`, release build, Swift 6.1 on Linux, an
+/// by catching errors. Measured by `Benchmarks/JSONDecoding` (`make bench`, release build, Swift 6.3 on Linux, an
 /// idle 2-core machine) on LogLama log batches with a mixed `context`: for 500 records (0.22 MB) a body, this parser
 /// 5.9 ms, `JSONSerialization` plus the conversion to `JSONValue` 22.7 ms (3.9x), `JSONDecoder` into `JSONValue`
 /// 71 ms (12x); for 50 records, 0.58 ms, 1.7 ms (2.9x) and 6.0 ms (10x). `JSONSerialization` also read some doubles
