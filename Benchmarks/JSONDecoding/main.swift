@@ -62,7 +62,9 @@ struct DecodedJSON: Decodable {
             value = .array(values)
         } else if let object = try? decoder.container(keyedBy: AnyKey.self) {
             var members: [String: JSONValue] = [:]
-            for key in object.allKeys { members[key.stringValue] = try object.decode(DecodedJSON.self, forKey: key).value }
+            for key in object.allKeys {
+                members[key.stringValue] = try object.decode(DecodedJSON.self, forKey: key).value
+            }
             value = .object(members)
         } else {
             let single = try decoder.singleValueContainer()
