@@ -36,7 +36,7 @@ public func buildAPILamaApplication(
     if let token = configuration.apiToken { try await store.registerDefault(token: token) }
     let logger = logger ?? Logger(label: APILamaService.name)
     let openAPIDocument = try OpenAPIDocument()  // before the client: a missing resource must not leak it
-    let client = UpstreamClient(connectTimeout: configuration.connectTimeout)
+    let client = UpstreamClient(connectTimeout: configuration.connectTimeout, limits: configuration.connectionLimits)
     let origins = Set(configuration.corsOrigins)
 
     let router = Router(context: GatewayRequestContext.self)
@@ -48,13 +48,13 @@ public func buildAPILamaApplication(
     router.add(middleware: AuthenticationMiddleware(store: store, allowedOrigins: origins))
     router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(configuration.rateLimit)))
 
-    HealthRoutes(upstreams: configuration.upstreams, client: client.http).register(on: router)
+    HealthRoutes(upstreams: configuration.upstreams, client: client.requests).register(on: router)
     openAPIDocument.register(on: router)
     SessionRoutes(store: store, allowedOrigins: origins, lifetime: configuration.sessionLifetime,
                   secureCookies: configuration.secureCookies).register(on: router)
     TokenRoutes(store: store).register(on: router)
     for upstream in configuration.upstreams {
-        UpstreamProxy(upstream: upstream, client: client.http, internalToken: configuration.internalToken,
+        UpstreamProxy(upstream: upstream, client: client, internalToken: configuration.internalToken,
                       timeout: configuration.upstreamTimeout, maxBodyBytes: configuration.maxBodyBytes)
             .register(on: router)
     }
@@ -68,25 +68,44 @@ public func buildAPILamaApplication(
         logger: logger)
 }
 
-/// The HTTP client that talks to the upstreams, as a service of the application: it is shut down after the
+/// The HTTP clients that talk to the upstreams, as a service of the application: they are shut down after the
 /// server has stopped (services stop in reverse order, the server first).
 ///
-/// Connection attempts are not retried, so a service that is down is reported (503) at once instead of after
-/// the timeout; redirects are passed to the client, not followed; bodies are not decompressed.
+/// Two clients, two connection pools (see `UpstreamConnectionLimits`): `requests` for ordinary calls, `streams` for
+/// event streams. Connection attempts are not retried, so a service that is down is reported (503) at once instead
+/// of after the timeout; redirects are passed to the client, not followed; bodies are not decompressed.
 final class UpstreamClient: Service, Sendable {
-    let http: HTTPClient
+    /// Ordinary requests.
+    let requests: HTTPClient
+    /// Event streams (`Accept: text/event-stream`, or a path ending in `/events`).
+    let streams: HTTPClient
 
-    init(connectTimeout: Duration) {
+    init(connectTimeout: Duration, limits: UpstreamConnectionLimits) {
+        requests = Self.client(connectTimeout: connectTimeout, connections: limits.requests)
+        streams = Self.client(connectTimeout: connectTimeout, connections: limits.streams)
+    }
+
+    /// The client for `request`: event streams have a pool of their own.
+    func client(for request: Request) -> HTTPClient {
+        let accept = request.headers[.accept] ?? ""
+        let streaming = accept.contains("text/event-stream") || request.uri.path.hasSuffix("/events")
+        return streaming ? streams : requests
+    }
+
+    private static func client(connectTimeout: Duration, connections: Int) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: TimeAmount(connectTimeout)),
             decompression: .disabled)
+        configuration.connectionPool = .init(idleTimeout: .seconds(60),
+                                             concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
         configuration.connectionPool.retryConnectionEstablishment = false
-        http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
     func run() async throws {
         try? await gracefulShutdown()
-        try await http.shutdown()
+        try await requests.shutdown()
+        try await streams.shutdown()
     }
 }

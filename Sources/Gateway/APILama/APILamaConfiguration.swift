@@ -16,6 +16,11 @@ import ServiceKit
 /// - `APILAMA_MAX_BODY_BYTES` (8 MiB): the largest request body forwarded; larger ones get 413.
 /// - `APILAMA_UPSTREAM_TIMEOUT` (`60` seconds): how long an upstream may take to start answering (then 504).
 ///   A streamed body (SSE) may last longer.
+/// - `APILAMA_UPSTREAM_CONNECTIONS` (`256`): the most connections the gateway keeps open to one service for
+///   ordinary requests (a long `/execute` holds one for its whole run).
+/// - `APILAMA_STREAM_CONNECTIONS` (`64`): the most connections to one service for event streams (SSE), a pool of
+///   their own so open streams never take the connections short requests need. A request that finds its pool
+///   full for `connectTimeout` gets 503 `upstream_busy` with `Retry-After`.
 /// - `APILAMA_SESSION_TTL` (`28800` seconds, 8 hours): the lifetime of a browser session.
 /// - `APILAMA_SECURE_COOKIES` (`false`): mark the session cookie `Secure` (set it when TLS terminates in front).
 public struct APILamaConfiguration: Sendable {
@@ -41,6 +46,8 @@ public struct APILamaConfiguration: Sendable {
     public var upstreamTimeout: Duration
     /// How long connecting to an upstream may take before it counts as unavailable.
     public var connectTimeout: Duration
+    /// The connection pools to each service: ordinary requests, and event streams apart.
+    public var connectionLimits: UpstreamConnectionLimits
     /// How long a browser session lasts after login.
     public var sessionLifetime: Duration
     /// Whether the session cookie carries `Secure`.
@@ -59,6 +66,7 @@ public struct APILamaConfiguration: Sendable {
                 rateLimit: RateLimit = RateLimit(perSecond: 20, burst: 40),
                 maxBodyBytes: Int = APILamaConfiguration.defaultMaxBodyBytes,
                 upstreamTimeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(2),
+                connectionLimits: UpstreamConnectionLimits = UpstreamConnectionLimits(),
                 sessionLifetime: Duration = .seconds(8 * 3600), secureCookies: Bool = false) {
         self.host = host
         self.port = port
@@ -71,6 +79,7 @@ public struct APILamaConfiguration: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.upstreamTimeout = upstreamTimeout
         self.connectTimeout = connectTimeout
+        self.connectionLimits = connectionLimits
         self.sessionLifetime = sessionLifetime
         self.secureCookies = secureCookies
     }
@@ -104,6 +113,11 @@ public struct APILamaConfiguration: Sendable {
                                  burst: Int(try keys.number("APILAMA_RATE_BURST", default: 40))),
             maxBodyBytes: Int(try keys.number("APILAMA_MAX_BODY_BYTES", default: Double(defaultMaxBodyBytes))),
             upstreamTimeout: .milliseconds(Int(try keys.number("APILAMA_UPSTREAM_TIMEOUT", default: 60) * 1000)),
+            connectionLimits: UpstreamConnectionLimits(
+                requests: Int(try keys.number("APILAMA_UPSTREAM_CONNECTIONS",
+                                              default: Double(UpstreamConnectionLimits.defaultRequests))),
+                streams: Int(try keys.number("APILAMA_STREAM_CONNECTIONS",
+                                             default: Double(UpstreamConnectionLimits.defaultStreams)))),
             sessionLifetime: .seconds(Int(try keys.number("APILAMA_SESSION_TTL", default: 28800))),
             secureCookies: ["1", "true", "yes"].contains(keys["APILAMA_SECURE_COOKIES"]?.lowercased() ?? ""))
     }

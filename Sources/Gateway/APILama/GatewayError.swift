@@ -39,6 +39,13 @@ extension ServiceError {
                      message: "\(upstream.service) is not reachable at \(upstream.baseURL) (\(reason)); start it with `loglama start-all`")
     }
 
+    /// Every connection of the gateway's pool to the upstream stayed busy for the connect timeout: 503 (sent with
+    /// `Retry-After`). The service itself may be fine; the client should come back shortly.
+    static func upstreamBusy(_ upstream: Upstream) -> ServiceError {
+        ServiceError(status: .serviceUnavailable, code: "upstream_busy",
+                     message: "every gateway connection to \(upstream.service) is busy; retry shortly")
+    }
+
     /// The upstream did not start answering in time: 504.
     static func upstreamTimeout(_ upstream: Upstream, after timeout: Duration) -> ServiceError {
         ServiceError(status: .gatewayTimeout, code: "upstream_timeout",

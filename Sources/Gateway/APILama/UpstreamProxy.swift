@@ -11,7 +11,7 @@ import ServiceHTTP
 /// buffered whole. If the client goes away, the upstream call is cancelled with it.
 struct UpstreamProxy: Sendable {
     let upstream: Upstream
-    let client: HTTPClient
+    let client: UpstreamClient
     let internalToken: String
     /// How long the service may take to send its response head.
     let timeout: Duration
@@ -41,7 +41,12 @@ struct UpstreamProxy: Sendable {
 
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(outgoing, timeout: TimeAmount(timeout), logger: context.logger)
+            response = try await client.client(for: request)
+                .execute(outgoing, timeout: TimeAmount(timeout), logger: context.logger)
+        } catch let error as HTTPClientError where error == .getConnectionFromPoolTimeout {
+            // Our own pool is full (the service itself said nothing): busy, not broken.
+            return try ServiceError.upstreamBusy(upstream)
+                .response(from: request, context: context, headers: [.retryAfter: "1"])
         } catch {
             throw UpstreamFailure.serviceError(for: error, upstream: upstream, timeout: timeout)
         }
