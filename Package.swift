@@ -190,7 +190,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Sources/Gateway/APILama",
-            resources: [.copy("Resources/openapi.json")]),
+            resources: [.copy("Resources/openapi.json"), .copy("Resources/SignIn")]),
         .executableTarget(
             name: "APILamaCLI",
             dependencies: [

@@ -50,14 +50,14 @@ final class Flag: Sendable {
 
 /// Small real upstreams for the gateway's edge cases.
 enum TestUpstreams {
-    /// Answers every request under `/` with an `Echo` of it; `GET /health` is healthy.
+    /// Answers every request (`/` itself included) with an `Echo` of it; `GET /health` is healthy.
     static func recording() -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/health") { _, _ in
             try JSONResponse.make(["status": "healthy", "service": "recorder", "version": "test"])
         }
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
-            router.on("/**", method: method) { request, _ in
+            for path in ["/", "/**"] { router.on(RouterPath(path), method: method) { request, _ in
                 let body = try await request.body.collect(upTo: 64 << 20)
                 var headers: [String: String] = [:]
                 for field in request.headers {
@@ -67,7 +67,7 @@ enum TestUpstreams {
                 return try JSONResponse.make(Echo(method: request.method.rawValue, path: request.uri.path,
                                                   query: request.uri.query, headers: headers,
                                                   bodyBytes: body.readableBytes))
-            }
+            } }
         }
         return router
     }

@@ -35,9 +35,12 @@ public func buildAPILamaApplication(
 ) async throws -> some ApplicationProtocol {
     if let token = configuration.apiToken { try await store.registerDefault(token: token) }
     let logger = logger ?? Logger(label: APILamaService.name)
-    let openAPIDocument = try OpenAPIDocument()  // before the client: a missing resource must not leak it
+    // Resources before the client: a missing one must not leak it.
+    let openAPIDocument = try OpenAPIDocument()
     let client = UpstreamClient(connectTimeout: configuration.connectTimeout, limits: configuration.connectionLimits)
+    let signInPage = try SignInPage()
     let origins = Set(configuration.corsOrigins)
+    let originPolicy = OriginPolicy(allowedOrigins: origins)
 
     let router = Router(context: GatewayRequestContext.self)
     // Order matters: the request id and CORS wrap everything, errors included; the error mapping wraps
@@ -45,12 +48,13 @@ public func buildAPILamaApplication(
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: CORSMiddleware(allowedOrigins: origins))
     router.add(middleware: ErrorMiddleware())
-    router.add(middleware: AuthenticationMiddleware(store: store, allowedOrigins: origins))
+    router.add(middleware: AuthenticationMiddleware(store: store, origins: originPolicy))
     router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(configuration.rateLimit)))
 
     HealthRoutes(upstreams: configuration.upstreams, client: client.requests).register(on: router)
     openAPIDocument.register(on: router)
-    SessionRoutes(store: store, allowedOrigins: origins, lifetime: configuration.sessionLifetime,
+    signInPage.register(on: router)
+    SessionRoutes(store: store, origins: originPolicy, lifetime: configuration.sessionLifetime,
                   secureCookies: configuration.secureCookies).register(on: router)
     TokenRoutes(store: store).register(on: router)
     for upstream in configuration.upstreams {

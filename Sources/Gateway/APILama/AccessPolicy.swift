@@ -2,10 +2,11 @@ import Hummingbird
 
 /// Which requests need no token, and which role every other request needs (see `Role`).
 public enum AccessPolicy {
-    /// Whether `method path` is open to everyone: health, the OpenAPI document, and login.
+    /// Whether `method path` is open to everyone: health, the OpenAPI document, login and the sign-in page.
     public static func isOpen(_ method: HTTPRequest.Method, segments: [Substring]) -> Bool {
         switch (method, segments) {
-        case (.get, ["health"]), (.get, ["api", "health"]), (.get, ["api", "openapi.json"]), (.post, ["api", "session"]):
+        case (.get, ["health"]), (.get, ["api", "health"]), (.get, ["api", "openapi.json"]), (.post, ["api", "session"]),
+             (.get, []), (.get, ["signin"]), (.get, ["signin", "signin.js"]), (.get, ["signin", "signin.css"]):
             true
         default:
             false

@@ -5,14 +5,16 @@ import ServiceHTTP
 ///
 /// The credential is `Authorization: Bearer <token>` or, failing that header, the session cookie. A request
 /// authenticated by the cookie that changes state (any method but GET, HEAD and OPTIONS) must also send an
-/// `Origin` from the CORS allowlist: a page on another site cannot make the browser act for its user. Answers
-/// 401 (with `WWW-Authenticate`) when the credential is missing, unknown, revoked or expired, and 403 when the
-/// role does not allow the request.
+/// `Origin` that `OriginPolicy` allows (the CORS allowlist or the gateway's own): a page on another site cannot make
+/// the browser act for its user. Answers 401 (with `WWW-Authenticate`) when the credential is missing, unknown,
+/// revoked or expired, and 403 when the role does not allow the request. A browser navigating to a page (a GET
+/// that accepts `text/html`) without a valid credential is sent to the sign-in page instead (303), which returns
+/// it to the page once signed in.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
     let store: TokenStore
-    let allowedOrigins: Set<String>
+    let origins: OriginPolicy
 
     func handle(_ request: Request, context: Context,
                 next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -24,6 +26,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         switch try await identify(request) {
         case .success(let found): caller = found
         case .failure(let error):
+            if let signIn = SignInPage.redirect(for: request) { return signIn }
             return try error.response(from: request, context: context,
                                       headers: [.wwwAuthenticate: "Bearer realm=\"apilama\""])
         }
@@ -53,7 +56,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             }
             if ![.get, .head, .options].contains(request.method) {
                 let origin = request.headers[.origin]
-                guard let origin, allowedOrigins.contains(origin) else { throw ServiceError.originRequired(origin) }
+                guard let origin, origins.allows(origin, in: request) else { throw ServiceError.originRequired(origin) }
             }
             return .success(caller)
         }

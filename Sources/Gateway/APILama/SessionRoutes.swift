@@ -3,12 +3,14 @@ import ServiceHTTP
 import ServiceKit
 
 /// Browser sign-in: `POST /api/session {"token": "..."}` exchanges a token for a session cookie
-/// (see `SessionCookie`); `DELETE /api/session` ends it and clears the cookie.
+/// (see `SessionCookie`); `GET /api/session` says who is signed in; `DELETE /api/session` ends the session and
+/// clears the cookie.
 ///
-/// Sign-in is open (the token is the credential) but refused from a browser origin outside the allowlist.
+/// Sign-in is open (the token is the credential) but refused from a browser origin that `OriginPolicy` does not
+/// allow (neither in the allowlist nor the gateway's own).
 struct SessionRoutes {
     let store: TokenStore
-    let allowedOrigins: Set<String>
+    let origins: OriginPolicy
     let lifetime: Duration
     let secureCookies: Bool
 
@@ -33,8 +35,19 @@ struct SessionRoutes {
         var status = "ok"
     }
 
+    /// Who is signed in (or calling with a token).
+    struct Identity: Encodable {
+        var status = "ok"
+        var name: String
+        var role: Role
+    }
+
     func register(on router: Router<GatewayRequestContext>) {
         router.post("/api/session") { request, context in try await login(request, context: context) }
+        router.get("/api/session") { _, context in
+            guard let caller = context.caller else { throw ServiceError.internalError("session route without a caller") }
+            return try JSONResponse.make(Identity(name: caller.name, role: caller.role))
+        }
         router.delete("/api/session") { request, context in
             if case .session(let selector) = context.caller?.credential {
                 try await store.closeSession(selector: selector)
@@ -46,7 +59,7 @@ struct SessionRoutes {
     }
 
     private func login(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        if let origin = request.headers[.origin], !allowedOrigins.contains(origin) {
+        if let origin = request.headers[.origin], !origins.allows(origin, in: request) {
             throw ServiceError.originNotAllowed(origin)
         }
         let login = try JSONBody.decode(Login.self, from: try await JSONBody.read(request, limit: 64 * 1024),

@@ -20,11 +20,23 @@ struct UpstreamProxy: Sendable {
     /// The methods forwarded.
     static let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete]
 
-    /// Registers `<prefix>/**` for every forwarded method.
+    /// Registers `<prefix>/**` and the prefix itself for every forwarded method.
+    ///
+    /// `<prefix>/` goes to the service's `/` (LogLama's page at `/api/loglama/`). A browser's `GET <prefix>`
+    /// without the slash is redirected (308) to `<prefix>/`, so that the page's relative links resolve under the
+    /// prefix; other methods on `<prefix>` go to the service's `/` as they are.
     func register(on router: Router<GatewayRequestContext>) {
         for method in Self.methods {
             router.on(RouterPath(upstream.prefix + "/**"), method: method) { request, context in
                 try await forward(request, context: context)
+            }
+            router.on(RouterPath(upstream.prefix), method: method) { request, context in
+                if !request.uri.path.hasSuffix("/"), request.method == .get || request.method == .head {
+                    var location = request.uri.path + "/"
+                    if let query = request.uri.query, !query.isEmpty { location += "?" + query }
+                    return Response(status: .permanentRedirect, headers: [.location: location])
+                }
+                return try await forward(request, context: context)
             }
         }
     }
