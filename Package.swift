@@ -52,6 +52,9 @@ let package = Package(
         // MARK: Contracts: the wire types (execution request and result, status, limits, audit record, error body,
         // JSONValue), shared by the front doors, the services, the gateway and the tests; imports nothing of ours
         .target(name: "Contracts", path: "Sources/Contracts"),
+        // MARK: PyLamaEnvironment: configuration sources (the process environment, `.env` files, the central file's
+        // location and precedence), shared by ServiceKit and the BEXY front doors; imports nothing of ours
+        .target(name: "PyLamaEnvironment", path: "Sources/PyLamaEnvironment"),
 
         // MARK: Jail: the kernel layer
         .target(
@@ -85,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "BexyCLI",
             dependencies: [
-                "Bexy", "BexyAudit", "Contracts", "Jail",
+                "Bexy", "BexyAudit", "Contracts", "Jail", "JailWarm", "PyLamaEnvironment",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Bexy/BexyCLI"),
@@ -113,7 +116,7 @@ let package = Package(
         // MARK: Services: the shared kit and LogLama (logging, the audit trail, .env, orchestration)
         .target(
             name: "ServiceKit",
-            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: ["PyLamaEnvironment", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Sources/Services/ServiceKit"),
         .target(
             name: "ServiceHTTP",

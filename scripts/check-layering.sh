@@ -7,7 +7,9 @@
 #   2. Nothing under Sources/Services/LogLama or Sources/Gateway imports a target of
 #      Sources/Bexy or Sources/Jail: only a service that runs sandboxes (BexyService) may.
 #   3. Jail imports nothing of ours but its C targets.
-#   4. Contracts imports nothing of ours.
+#   4. Contracts and PyLamaEnvironment import nothing of ours.
+#   5. Nothing under Sources/Jail or Sources/Bexy reads the environment (getenv): the front doors' loaders
+#      (PyLamaEnvironment, read by bexy and bexy-server) hand plain values down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +17,7 @@ cd "$(dirname "$0")/.."
 targets_under() { for dir in "$@"; do find "$dir" -mindepth 1 -maxdepth 1 -type d -printf '%f\n'; done | sort -u; }
 service_targets=$(targets_under Sources/Services Sources/Gateway)
 engine_targets=$(targets_under Sources/Bexy Sources/Jail)
-all_targets=$(printf '%s\n%s\nContracts\n' "$service_targets" "$engine_targets" | sort -u)
+all_targets=$(printf '%s\n%s\nContracts\nPyLamaEnvironment\n' "$service_targets" "$engine_targets" | sort -u)
 jail_c_targets="CJailShim CSeccomp CCap"
 
 # The module each Swift file under $1 imports, as "file module" lines (`@testable import`, `import struct M.T` too).
@@ -60,6 +62,16 @@ while read -r file module; do
         fail "$file imports $module: Contracts is a leaf and imports nothing of ours"
     fi
 done < <(imports Sources/Contracts)
+while read -r file module; do
+    if in_list "$module" "$all_targets"; then
+        fail "$file imports $module: PyLamaEnvironment is a leaf and imports nothing of ours"
+    fi
+done < <(imports Sources/PyLamaEnvironment)
+
+# Rule 5
+while IFS= read -r hit; do
+    fail "$hit: the engine reads no environment variable; take the value from the front door's loader"
+done < <(grep -rn --include='*.swift' --include='*.c' --include='*.h' -E '\b(secure_)?getenv\(' Sources/Jail Sources/Bexy || true)
 
 # The same rules on Package.swift's dependency lists (needs swift and python3; skipped without them).
 if command -v swift >/dev/null && command -v python3 >/dev/null; then
@@ -89,8 +101,8 @@ for name, t in targets.items():
             why = "LogLama and the gateway depend on Contracts, never the engine"
         elif p == "Sources/Jail/Jail" and dep in ours and dep not in ("CJailShim", "CSeccomp", "CCap"):
             why = "Jail depends on nothing of ours but its C targets"
-        elif p == "Sources/Contracts" and (dep in ours or kind == "product"):
-            why = "Contracts depends on nothing"
+        elif p in ("Sources/Contracts", "Sources/PyLamaEnvironment") and (dep in ours or kind == "product"):
+            why = "Contracts and PyLamaEnvironment depend on nothing"
         if why:
             print(f"layering: Package.swift: {name} depends on {dep}: {why}", file=sys.stderr)
             bad += 1

@@ -49,9 +49,13 @@ enum CLI {
     /// Run `bexy arguments...` (through `launcher`, if given), feeding `stdin` (or an empty stdin), and wait for
     /// it, killing it after `limit` seconds (which fails the test).
     ///
+    /// bexy's environment is `inherited` with `BEXY_STATE_DIR` (`stateDirectory`) and `BEXY_PROFILES_DIR` (the
+    /// repository's profiles) set, then `extra`; a nil `stateDirectory` sets neither.
+    ///
     /// bexy starts as from a login shell: default signal dispositions and an empty signal mask. (The test runs
     /// on a worker thread that blocks most signals, and a spawned child would inherit that mask.)
-    static func run(_ arguments: [String], stdin: String? = nil, stateDirectory: String = sharedStateDirectory,
+    static func run(_ arguments: [String], stdin: String? = nil, stateDirectory: String? = sharedStateDirectory,
+                    inherited: [String: String] = ProcessInfo.processInfo.environment,
                     environment extra: [String: String] = [:], launcher: [String] = [], limit: Double = 120,
                     sourceLocation: SourceLocation = #_sourceLocation) throws -> Run {
         #expect(access(binary, X_OK) == 0, "no bexy binary at \(binary)", sourceLocation: sourceLocation)
@@ -60,9 +64,11 @@ enum CLI {
         let outPath = scratch + "/stdout", errPath = scratch + "/stderr", inPath = scratch + "/stdin"
         try Data((stdin ?? "").utf8).write(to: URL(fileURLWithPath: inPath))
 
-        var environment = ProcessInfo.processInfo.environment
-        environment["BEXY_STATE_DIR"] = stateDirectory
-        environment["BEXY_PROFILES_DIR"] = TestHost.repositoryRoot + "/profiles"
+        var environment = inherited
+        if let stateDirectory {
+            environment["BEXY_STATE_DIR"] = stateDirectory
+            environment["BEXY_PROFILES_DIR"] = TestHost.repositoryRoot + "/profiles"
+        }
         environment.merge(extra) { _, new in new }
         // A launcher (e.g. a wrapper that changes the signal state) gets bexy's path and arguments after its own.
         let argv = launcher.isEmpty ? [binary] + arguments : launcher + [binary] + arguments

@@ -10,9 +10,10 @@ import Glibc
 /// Slots are shared with every bexy on the host (other suites may run jobs meanwhile), so a slot is only
 /// inspected while this test holds its lock: a held slot belongs to a live job and is skipped.
 public enum Leftovers {
-    public static let runtimeDirectory = SandboxConfiguration.fromEnvironment().runtimeDirectory
-    public static let uidBase = SandboxConfiguration.fromEnvironment().uidBase
-    public static let maxSlots = SandboxConfiguration.fromEnvironment().maxSlots
+    // The engine's defaults: the suites run the engine and the front doors with no BEXY_* sandbox settings.
+    public static let runtimeDirectory = SandboxConfiguration().runtimeDirectory
+    public static let uidBase = SandboxConfiguration().uidBase
+    public static let maxSlots = SandboxConfiguration().maxSlots
 
     /// Every job cgroup directory and job process of a free slot, described.
     public static func find() -> [String] {

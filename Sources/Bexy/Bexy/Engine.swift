@@ -44,7 +44,7 @@ public final class Engine: Sendable {
     ///   - sandboxConfiguration: host-side sandbox settings; the host is checked here (fail closed).
     ///   - warmPool: pre-isolated sandboxes forked from a pre-initialised interpreter; nil: every job is cold.
     ///   - spool: the durable audit spool.
-    public init(profiles: ProfileStore = ProfileStore(), sandboxConfiguration: SandboxConfiguration = .fromEnvironment(),
+    public init(profiles: ProfileStore = ProfileStore(), sandboxConfiguration: SandboxConfiguration = SandboxConfiguration(),
                 warmPool: WarmPoolConfiguration? = nil, spool: AuditSpool) {
         self.profiles = profiles
         do throws(JailError) {

@@ -81,6 +81,33 @@ public struct LimitOverrides: Sendable, Equatable, Codable {
     }
 }
 
+/// The limits as the front doors take them (a timeout in seconds, memory in MiB), checked and converted to the
+/// overrides' units in this one place for the CLI and the HTTP body alike.
+extension LimitOverrides {
+    /// A front door's limit value that is not a positive number; the front door prefixes its own field name.
+    public struct InvalidValue: Error, Sendable, Equatable {
+        /// What is wrong, e.g. `must be a positive number of seconds`.
+        public var message: String
+    }
+
+    /// The wall-clock limit `seconds` ask for, in milliseconds, rounded up. A value beyond any profile's limit (or
+    /// infinite) becomes `Int.max`, so the profile check refuses it, naming the maximum.
+    ///
+    /// - Throws: `InvalidValue` unless `seconds` is a positive number.
+    public static func timeoutMs(seconds: Double) throws(InvalidValue) -> Int {
+        guard seconds > 0 else { throw InvalidValue(message: "must be a positive number of seconds") }
+        return seconds < 1e12 ? Int((seconds * 1000).rounded(.up)) : Int.max
+    }
+
+    /// The memory limit `mebibytes` ask for, in bytes (`Int.max` beyond any profile's limit).
+    ///
+    /// - Throws: `InvalidValue` unless `mebibytes` is a positive number.
+    public static func memoryBytes(mebibytes: Double) throws(InvalidValue) -> Int {
+        guard mebibytes > 0 else { throw InvalidValue(message: "must be a positive number of MiB") }
+        return mebibytes < 1e12 ? Int(mebibytes * 1_048_576) : Int.max
+    }
+}
+
 /// Human byte sizes for the command line: `"1048576"`, `"512k"`, `"128M"`, `"128MiB"`, `"1G"`.
 ///
 /// Units are binary and case-insensitive: `K`/`KiB`/`KB` = 1024, `M`/`MiB`/`MB` = 1024², `G`/`GiB`/`GB` = 1024³,

@@ -33,17 +33,15 @@ public struct ProfileStore: Sendable {
         self.init(directory: ProfileStore.defaultDirectory())
     }
 
-    /// Where profiles live unless the caller says otherwise, first match wins:
+    /// Where profiles live, first match wins:
     ///
-    /// 1. `$BEXY_PROFILES_DIR`, if set and not empty;
+    /// 1. `configured` (a front door's `BEXY_PROFILES_DIR`), if given and not empty;
     /// 2. `/etc/bexy/profiles`, if it is a directory (installed deployments);
     /// 3. the `profiles/` directory of the source tree this binary was built from, found through `#filePath` at
     ///    build time. Bexy is built from source, so a `swift build` tree works without installing anything;
     ///    a binary moved to another machine must use 1 or 2.
-    public static func defaultDirectory() -> String {
-        if let value = getenv("BEXY_PROFILES_DIR"), value.pointee != 0 {
-            return String(cString: value)
-        }
+    public static func defaultDirectory(configured: String? = nil) -> String {
+        if let configured, !configured.isEmpty { return configured }
         if LocalFile.isDirectory("/etc/bexy/profiles") {
             return "/etc/bexy/profiles"
         }

@@ -7,7 +7,7 @@ import Glibc
 
 /// Caps on a project directory copied into a job, and on the artifacts copied back out.
 ///
-/// Read from `BEXY_MAX_PROJECT_BYTES` (16 MiB), `BEXY_MAX_PROJECT_FILES` (2,000), `BEXY_MAX_ARTIFACT_BYTES`
+/// Configured by `BEXY_MAX_PROJECT_BYTES` (16 MiB), `BEXY_MAX_PROJECT_FILES` (2,000), `BEXY_MAX_ARTIFACT_BYTES`
 /// (4 MiB per artifact) and `BEXY_MAX_ARTIFACTS_BYTES` (8 MiB in all). The project also has to fit the profile's
 /// `workdir_bytes` tmpfs, or the sandbox setup fails with ENOSPC.
 public struct ProjectLimits: Sendable, Equatable {
@@ -24,7 +24,8 @@ public struct ProjectLimits: Sendable, Equatable {
         self.artifactsTotalBytes = artifactsTotalBytes
     }
 
-    /// The defaults, overridden by the keys above when `lookup` gives a positive whole number.
+    /// The defaults, overridden by the keys above when `lookup` (a front door's configuration) gives a positive
+    /// whole number.
     public static func from(_ lookup: (String) -> String?) -> ProjectLimits {
         var limits = ProjectLimits()
         func read(_ key: String, _ field: WritableKeyPath<ProjectLimits, Int>) {

@@ -25,19 +25,23 @@ public final class AuditSpool: @unchecked Sendable {
     private let db: OpaquePointer
     private let lock = Mutex(())
 
-    /// `$BEXY_STATE_DIR/audit.db`, with `BEXY_STATE_DIR` defaulting to `/var/lib/bexy`.
-    public static func defaultPath() -> String {
-        var directory = "/var/lib/bexy"
-        if let value = getenv("BEXY_STATE_DIR"), value.pointee != 0 {
-            directory = String(cString: value)
-        }
+    /// Where BEXY keeps its state unless configured otherwise: `/var/lib/bexy`.
+    public static let defaultStateDirectory = "/var/lib/bexy"
+
+    /// `<stateDirectory>/audit.db`: the spool of the state directory `BEXY_STATE_DIR` names in `settings` (a front
+    /// door's configuration values), `defaultStateDirectory` when it is unset or empty.
+    public static func path(settings: [String: String]) -> String {
+        let directory = settings["BEXY_STATE_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultStateDirectory
         return directory + "/audit.db"
     }
+
+    /// The spool of the default state directory.
+    public static var defaultPath: String { path(settings: [:]) }
 
     /// Opens (creating if needed) the spool at `path`; a missing parent directory is created with mode 0700.
     ///
     /// - Throws: `AuditSpoolError` if the directory or database cannot be created, or WAL mode is unavailable.
-    public init(path: String = AuditSpool.defaultPath()) throws(AuditSpoolError) {
+    public init(path: String = AuditSpool.defaultPath) throws(AuditSpoolError) {
         self.path = path
         try AuditSpool.createParentDirectory(of: path)
 

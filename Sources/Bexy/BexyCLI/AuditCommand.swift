@@ -29,7 +29,7 @@ struct AuditCommand: ParsableCommand {
     func run() throws {
         let records: [AuditRecord]
         do {
-            records = try AuditSpool().list(limit: limit, status: status.flatMap(ExecutionStatus.init(rawValue:)))
+            records = try AuditSpool(path: CLIConfiguration.load().settings.auditSpoolPath).list(limit: limit, status: status.flatMap(ExecutionStatus.init(rawValue:)))
         } catch {
             fail("audit spool: \(error)", code: 1)
         }

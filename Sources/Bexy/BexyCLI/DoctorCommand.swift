@@ -20,7 +20,8 @@ struct DoctorCommand: ParsableCommand {
             rows.append([check.feature, check.ok ? "ok" : (check.required ? "MISSING" : "degraded"), check.detail,
                          check.ok ? "" : check.fix])
         }
-        let configuration = SandboxConfiguration.fromEnvironment()
+        let settings = CLIConfiguration.load().settings
+        let configuration = settings.sandbox
         var cgroupsOK = false
         do throws(JailError) {
             let cgroups = try Cgroups.detect(mode: configuration.cgroupMode)
@@ -32,7 +33,7 @@ struct DoctorCommand: ParsableCommand {
         } catch {
             rows.append(["cgroups", "MISSING", error.message, error.hint ?? ""])
         }
-        let store = ProfileStore()
+        let store = settings.profiles
         var pythonOK = true
         for name in store.names() {
             guard let profile = try? store.profile(named: name) else { continue }
@@ -42,7 +43,7 @@ struct DoctorCommand: ParsableCommand {
                          ok ? "" : "apt-get install -y python3"])
         }
         if getuid() == 0 && features.firstMissingRequirement() == nil && cgroupsOK {
-            rows.append(Self.warmPathRow(configuration))
+            rows.append(Self.warmPathRow(settings))
         }
         let last = configuration.uidBase + UInt32(2 * configuration.maxSlots) - 1
         rows.append(["job id range", "ok", "host uids/gids \(configuration.uidBase)-\(last) (\(configuration.maxSlots) slots)",
@@ -56,10 +57,9 @@ struct DoctorCommand: ParsableCommand {
     /// The warm path of `bexy serve` on this host: start its pool for the profiles (no job runs), wait for one
     /// ready sandbox, and report the idle cost. Warm is an optimisation: without it jobs run cold, so a problem
     /// here is "degraded", never a failure of the host check.
-    static func warmPathRow(_ configuration: SandboxConfiguration) -> [String] {
+    static func warmPathRow(_ settings: BexySettings) -> [String] {
         // bexy serve runs bexy-server, whose sibling bexy-zygote is this binary's sibling too.
-        guard let warm = WarmPoolConfiguration.fromEnvironment(zygotePath: WarmPoolConfiguration.siblingZygotePath)
-        else {
+        guard let warm = settings.warmPool else {
             return ["warm path", "off", "BEXY_WARM=0: bexy serve runs every job cold", ""]
         }
         let module = warm.zygotePath.split(separator: "/", omittingEmptySubsequences: false).dropLast()
@@ -68,8 +68,9 @@ struct DoctorCommand: ParsableCommand {
             return ["warm path", "degraded", "\(path) is missing: bexy serve runs every job cold",
                     "swift build -c release --product \(product) (next to bexy-server)"]
         }
-        guard let spool = try? AuditSpool() else { return ["warm path", "degraded", "cannot open the audit spool", ""] }
-        let engine = Engine(sandboxConfiguration: configuration, warmPool: warm, spool: spool)
+        guard let spool = try? AuditSpool(path: settings.auditSpoolPath) else { return ["warm path", "degraded", "cannot open the audit spool", ""] }
+        let engine = Engine(profiles: settings.profiles, sandboxConfiguration: settings.sandbox, warmPool: warm,
+                            spool: spool)
         defer { engine.shutdownWarmPool() }
         engine.prewarm()
         var statistics = engine.warmPoolStatistics ?? WarmPoolStatistics()

@@ -58,20 +58,29 @@ struct ExecCommand: ParsableCommand {
         if code == nil && scriptAndArguments.isEmpty {
             throw ValidationError("give a SCRIPT, - (read the program from stdin) or -c CODE")
         }
-        if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
+        if let timeout {
+            do throws(LimitOverrides.InvalidValue) {
+                _ = try LimitOverrides.timeoutMs(seconds: timeout)
+            } catch {
+                throw ValidationError("--timeout \(error.message)")
+            }
+        }
         if artifactsDir != nil && artifacts.isEmpty { throw ValidationError("--artifacts-dir needs --artifact PATH") }
     }
 
     func run() throws {
+        let configuration = CLIConfiguration.load()
         let request: ExecutionRequest
         do {
-            request = try makeRequest()
+            request = try makeRequest(configuration)
         } catch let error as CLIInputError {
             fail(error.message, code: 2)
         }
         let engine: Engine
         do {
-            engine = Engine(spool: try AuditSpool())
+            let settings = configuration.settings
+            engine = Engine(profiles: settings.profiles, sandboxConfiguration: settings.sandbox,
+                            spool: try AuditSpool(path: settings.auditSpoolPath))
         } catch {
             fail("audit spool: \(error)", code: 125)
         }
@@ -118,7 +127,7 @@ struct ExecCommand: ParsableCommand {
 
     private struct CLIInputError: Error { var message: String }
 
-    private func makeRequest() throws -> ExecutionRequest {
+    private func makeRequest(_ configuration: CLIConfiguration) throws -> ExecutionRequest {
         var arguments = scriptAndArguments
         let program: [UInt8]
         if let code {
@@ -128,10 +137,7 @@ struct ExecCommand: ParsableCommand {
             program = script == "-" ? try readStandardInput() : try readFile(script, what: "script")
         }
         var overrides = LimitOverrides()
-        if let timeout {
-            // Beyond any profile's limit (or infinite): let the profile check refuse it, naming the maximum.
-            overrides.timeoutMs = timeout < 1e12 ? Int((timeout * 1000).rounded(.up)) : Int.max
-        }
+        overrides.timeoutMs = timeout.flatMap { try? LimitOverrides.timeoutMs(seconds: $0) }  // checked in validate()
         if let memory {
             do {
                 overrides.memoryBytes = try ByteSize.parse(memory)
@@ -149,7 +155,7 @@ struct ExecCommand: ParsableCommand {
             }
             jobFiles.append(JobFile(path: destination, contents: try readFile(source, what: "--file")))
         }
-        let limits = ProjectLimits.from { getenv($0).map { String(cString: $0) } }
+        let limits = configuration.settings.project
         var projectCopy: ProjectCopy?
         if let project {
             do throws(ProjectError) {
@@ -160,15 +166,15 @@ struct ExecCommand: ParsableCommand {
         }
         return ExecutionRequest(
             code: program, profile: profile, stdin: try stdin.map { try readFile($0, what: "--stdin") },
-            files: jobFiles, arguments: arguments, overrides: overrides, requester: Self.requester(),
-            frontDoor: .cli, project: projectCopy,
+            files: jobFiles, arguments: arguments, overrides: overrides,
+            requester: Self.requester(sudoUser: configuration.sudoUser), frontDoor: .cli, project: projectCopy,
             artifacts: artifacts.isEmpty ? nil : ArtifactRequest(paths: artifacts, maxBytes: limits.artifactBytes,
                                                                  totalBytes: limits.artifactsTotalBytes))
     }
 
     /// "cli:<user>", the sudo caller when there is one.
-    static func requester() -> String {
-        if let sudo = getenv("SUDO_USER") { return "cli:" + String(cString: sudo) }
+    static func requester(sudoUser: String?) -> String {
+        if let sudoUser { return "cli:" + sudoUser }
         if let entry = getpwuid(getuid()) { return "cli:" + String(cString: entry.pointee.pw_name) }
         return "cli:uid-\(getuid())"
     }

@@ -11,7 +11,7 @@ struct ProfilesCommand: ParsableCommand {
     var name: String?
 
     func run() throws {
-        let store = ProfileStore()
+        let store = CLIConfiguration.load().settings.profiles
         if let name {
             let profile: Profile
             do throws(ProfileError) {

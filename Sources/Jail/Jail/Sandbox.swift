@@ -15,26 +15,14 @@ public struct SandboxConfiguration: Sendable {
     /// cgroup hierarchy selection: "auto", "v1" or "v2".
     public var cgroupMode: String
 
+    /// The defaults above, or the given values (a front door fills them from BEXY_RUNTIME_DIR, BEXY_UID_BASE,
+    /// BEXY_MAX_SLOTS and BEXY_CGROUP: see Bexy's `BexySettings`).
     public init(runtimeDirectory: String = "/run/bexy", uidBase: UInt32 = 2_000_000_000, maxSlots: Int = 256,
                 cgroupMode: String = "auto") {
         self.runtimeDirectory = runtimeDirectory
         self.uidBase = uidBase
         self.maxSlots = maxSlots
         self.cgroupMode = cgroupMode
-    }
-
-    /// The defaults, overridden by BEXY_RUNTIME_DIR, BEXY_UID_BASE, BEXY_MAX_SLOTS and BEXY_CGROUP.
-    public static func fromEnvironment() -> SandboxConfiguration {
-        var configuration = SandboxConfiguration()
-        if let value = getenv("BEXY_RUNTIME_DIR") { configuration.runtimeDirectory = String(cString: value) }
-        if let value = getenv("BEXY_UID_BASE"), let base = UInt32(String(cString: value)), base > 65535 {
-            configuration.uidBase = base
-        }
-        if let value = getenv("BEXY_MAX_SLOTS"), let count = Int(String(cString: value)), count > 0 {
-            configuration.maxSlots = count
-        }
-        if let value = getenv("BEXY_CGROUP") { configuration.cgroupMode = String(cString: value) }
-        return configuration
     }
 }
 
@@ -55,7 +43,7 @@ public final class Sandbox: Sendable {
     package let host: SandboxHost
 
     /// Check the host and prepare the runtime directory.
-    public init(configuration: SandboxConfiguration = .fromEnvironment()) throws(JailError) {
+    public init(configuration: SandboxConfiguration = SandboxConfiguration()) throws(JailError) {
         self.configuration = configuration
         let features = HostFeatures.probe()
         if let missing = features.firstMissingRequirement() { throw missing }

@@ -34,20 +34,6 @@ public struct WarmPoolConfiguration: Sendable, Equatable {
         return path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
             + "/bexy-zygote"
     }
-
-    /// The defaults with `zygotePath` (overridden by BEXY_ZYGOTE), BEXY_WARM_MAX_IDLE, BEXY_WARM_MAX_IDLE_PER_SHAPE
-    /// and BEXY_WARM_IDLE_SECONDS; nil when BEXY_WARM is "0" (every job cold).
-    public static func fromEnvironment(zygotePath: String) -> WarmPoolConfiguration? {
-        func value(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
-        if let warm = value("BEXY_WARM"), ["0", "false", "no", "off"].contains(warm.lowercased()) { return nil }
-        var configuration = WarmPoolConfiguration(zygotePath: value("BEXY_ZYGOTE") ?? zygotePath)
-        if let text = value("BEXY_WARM_MAX_IDLE"), let n = Int(text), n >= 0 { configuration.maxIdle = n }
-        if let text = value("BEXY_WARM_MAX_IDLE_PER_SHAPE"), let n = Int(text), n >= 0 {
-            configuration.maxIdlePerShape = n
-        }
-        if let text = value("BEXY_WARM_IDLE_SECONDS"), let n = Int(text), n > 0 { configuration.idleTimeoutSeconds = n }
-        return configuration
-    }
 }
 
 /// What a `WarmPool` holds and has done: its idle cost (for /metrics and `bexy doctor`) and its counters.

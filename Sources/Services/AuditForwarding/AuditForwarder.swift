@@ -11,7 +11,7 @@ import NIOHTTP1
 /// again, and LogLama (which dedupes by record id) stores each execution exactly once. While LogLama is down
 /// the records simply wait in the spool.
 public struct AuditForwarder: Sendable {
-    /// The spool file (`AuditSpool.defaultPath()` for bexy's).
+    /// The spool file (`AuditSpool.path(settings:)` for bexy's).
     public var spoolPath: String
     /// LogLama's audit endpoint, e.g. `http://127.0.0.1:5000/api/audit`.
     public var endpoint: String

@@ -32,9 +32,10 @@ struct BexyForwardCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let settings = try PyLamaConfiguration.load()  // a bad value: one line naming the key, exit 1
+        let sources = try ConfigurationSources.load()
+        let settings = try PyLamaConfiguration.load(from: sources)  // a bad value: one line naming the key, exit 1
         let base = url ?? settings.url(of: "loglama")
-        let forwarder = AuditForwarder(spoolPath: spool ?? AuditSpool.defaultPath(), endpoint: base + "/api/audit",
+        let forwarder = AuditForwarder(spoolPath: spool ?? AuditSpool.path(settings: sources.values), endpoint: base + "/api/audit",
                                        batchSize: batchSize, token: settings["PYLAMA_INTERNAL_TOKEN"])
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         var failed = false

@@ -4,7 +4,6 @@ import Bexy
 import BexyAudit
 import BexyService
 import Jail
-import JailWarm
 import Logging
 import ServiceKit
 
@@ -46,26 +45,30 @@ struct BexyServerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // The one read of the configuration: the process environment over the central `.env` over a local one.
+        let settings: PyLamaConfiguration
         let configuration: BexyServiceConfiguration
-        do {
+        let bexy: BexySettings
+        do throws(ConfigurationError) {
+            let sources = try ConfigurationSources.load()
+            settings = try PyLamaConfiguration.load(from: sources)
             configuration = try BexyServiceConfiguration.load(
-                from: try PyLamaConfiguration.load(), host: host, port: port, slots: slots, queueCapacity: queue,
-                grace: grace.map { .seconds($0) })
+                from: settings, environment: sources.environment, host: host, port: port, slots: slots,
+                queueCapacity: queue, grace: grace.map { .seconds($0) })
+            bexy = BexySettings(values: sources.values)
         } catch {
             fail("\(error)")
         }
-        let sandbox = SandboxConfiguration.fromEnvironment()
-        let warmPool = WarmPoolConfiguration.fromEnvironment(zygotePath: WarmPoolConfiguration.siblingZygotePath)
+        let sandbox = bexy.sandbox
         if configuration.slots > sandbox.maxSlots {
             fail("\(configuration.slots) slots exceed the host's \(sandbox.maxSlots) sandbox identities "
                  + "(BEXY_MAX_SLOTS); lower --slots or raise BEXY_MAX_SLOTS")
         }
-        let settings = try PyLamaConfiguration.load()
         let engine: Engine
         let spool: AuditSpool
         do {
-            spool = try AuditSpool()
-            engine = Engine(sandboxConfiguration: sandbox, warmPool: warmPool, spool: spool)
+            spool = try AuditSpool(path: bexy.auditSpoolPath)
+            engine = Engine(profiles: bexy.profiles, sandboxConfiguration: sandbox, warmPool: bexy.warmPool, spool: spool)
         } catch {
             fail("audit spool: \(error)")
         }

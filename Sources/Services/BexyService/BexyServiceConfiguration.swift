@@ -23,8 +23,8 @@ import Glibc
 /// - `PYLAMA_INTERNAL_TOKEN` (no default; `loglama init` generates it): the bearer token every route but
 ///   `/health` requires.
 ///
-/// The sandbox's own settings (`BEXY_STATE_DIR`, `BEXY_RUNTIME_DIR`, `BEXY_PROFILES_DIR`, ...) are read by the
-/// engine from the process environment, as for `bexy exec`.
+/// The sandbox's own settings (`BEXY_STATE_DIR`, `BEXY_RUNTIME_DIR`, `BEXY_PROFILES_DIR`, ...) are the engine's
+/// `BexySettings`, which `bexy-server` builds from the same sources.
 public struct BexyServiceConfiguration: Sendable, Equatable {
     /// The address to bind.
     public var host: String

@@ -40,19 +40,23 @@ extension ExecuteRequestBody {
             seconds.map { (field, $0) }
         }
         for (field, seconds) in timeouts {
-            guard seconds.isFinite, seconds > 0 else { throw ServiceError.invalidField(field, "must be a positive number of seconds") }
-            // Beyond any profile's limit: let the engine refuse it, naming the maximum.
-            let milliseconds = seconds < 1e12 ? Int((seconds * 1000).rounded(.up)) : Int.max
+            let milliseconds: Int
+            do throws(LimitOverrides.InvalidValue) {
+                milliseconds = try LimitOverrides.timeoutMs(seconds: seconds)
+            } catch {
+                throw ServiceError.invalidField(field, error.message)
+            }
             if overrides.timeoutMs.map({ milliseconds < $0 }) ?? true {
                 overrides.timeoutMs = milliseconds
                 fieldNames["timeout_ms"] = field
             }
         }
         if let megabytes = options?.memoryLimit {
-            guard megabytes.isFinite, megabytes > 0 else {
-                throw ServiceError.invalidField("options.memory_limit", "must be a positive number of MiB")
+            do throws(LimitOverrides.InvalidValue) {
+                overrides.memoryBytes = try LimitOverrides.memoryBytes(mebibytes: megabytes)
+            } catch {
+                throw ServiceError.invalidField("options.memory_limit", error.message)
             }
-            overrides.memoryBytes = megabytes < 1e12 ? Int(megabytes * 1_048_576) : Int.max
             fieldNames["memory_bytes"] = "options.memory_limit"
         }
         let request = ExecutionRequest(

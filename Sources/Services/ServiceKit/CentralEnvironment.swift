@@ -14,7 +14,7 @@ public enum CentralEnvironment {
     public static func initialize(path: String, force: Bool = false,
                                   environment: [String: String] = [:]) throws(ConfigurationError) -> Report {
         var file = try EnvironmentFile.load(path) ?? EnvironmentFile()
-        if file.lines.isEmpty {
+        if file.isEmpty {
             file.comment("PyLama central configuration, written by `loglama init`. Every service reads this file;")
             file.comment("real environment variables override it. Keep it private: it holds the API tokens.")
         }

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+@_exported import PyLamaEnvironment
 
 /// The ecosystem's configuration: the central `.env`, a local `.env`, and the process environment.
 ///
@@ -27,26 +25,24 @@ public struct PyLamaConfiguration: Sendable {
     /// Keys whose values are secrets: masked by `masked`.
     public static let secretKeys: Set<String> = ["PYLAMA_API_TOKEN", "PYLAMA_INTERNAL_TOKEN"]
 
-    /// The central file's path from `environment`.
+    /// The central file's path from `environment` (`ConfigurationSources.centralPath`).
     public static func centralPath(environment: [String: String]) -> String {
-        if let path = environment["PYLAMA_ENV"], !path.isEmpty { return path }
-        return (environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/root") + "/.pylama/.env"
+        ConfigurationSources.centralPath(environment: environment)
     }
 
     /// Load with the usual precedence. `environment` defaults to the process's.
     public static func load(environment: [String: String] = ProcessEnvironment.current(),
                             localPath: String = ".env") throws(ConfigurationError) -> PyLamaConfiguration {
-        let central = centralPath(environment: environment)
+        try load(from: ConfigurationSources.load(environment: environment, localPath: localPath))
+    }
+
+    /// The configuration `sources` give, over the built-in defaults (for a front door that also reads keys of
+    /// its own from the same sources).
+    public static func load(from sources: ConfigurationSources) throws(ConfigurationError) -> PyLamaConfiguration {
+        let environment = sources.environment
         var values = defaults(environment: environment)
-        var given: Set<String> = []
-        if let local = try EnvironmentFile.load(localPath) {
-            values.merge(local.values) { $1 }
-            given.formUnion(local.values.keys)
-        }
-        if let file = try EnvironmentFile.load(central) {
-            values.merge(file.values) { $1 }
-            given.formUnion(file.values.keys)
-        }
+        values.merge(sources.fileValues) { $1 }
+        var given = Set(sources.fileValues.keys)
         let overrides = environment.filter { values[$0.key] != nil || $0.key.hasPrefix("PYLAMA_") }
         values.merge(overrides) { $1 }
         given.formUnion(overrides.keys)
@@ -56,14 +52,14 @@ public struct PyLamaConfiguration: Sendable {
             let reachable = ["0.0.0.0", "::", "[::]", ""].contains(host) ? "127.0.0.1" : host
             values["\(service.keyPrefix)_URL"] = "http://\(reachable):\(values["\(service.keyPrefix)_PORT"] ?? "")"
         }
-        let configuration = PyLamaConfiguration(values: values, centralPath: central)
+        let configuration = PyLamaConfiguration(values: values, centralPath: sources.centralPath)
         try configuration.validate()
         return configuration
     }
 
     /// The built-in defaults (no secrets: those only come from `loglama init`).
     public static func defaults(environment: [String: String] = [:]) -> [String: String] {
-        let home = (environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/root") + "/.pylama"
+        let home = ConfigurationSources.home(environment: environment) + "/.pylama"
         var values: [String: String] = [
             "LOGLAMA_DB": home + "/loglama.db",
             "LOGLAMA_RETENTION_DAYS": "30",
@@ -118,21 +114,5 @@ public struct PyLamaConfiguration: Sendable {
         values.sorted { $0.key < $1.key }.map { key, value in
             (key, Self.secretKeys.contains(key) ? String(value.prefix(4)) + "…" : value)
         }
-    }
-}
-
-/// The process environment as a dictionary.
-public enum ProcessEnvironment {
-    public static func current() -> [String: String] {
-        var result: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            pointer += 1
-        }
-        return result
     }
 }

@@ -84,6 +84,9 @@ public struct EnvironmentFile: Sendable, Equatable {
         }
     }
 
+    /// Whether the file has no line at all (not even a comment).
+    public var isEmpty: Bool { lines.isEmpty }
+
     /// Append a comment line.
     public mutating func comment(_ text: String) { lines.append(.other("# " + text)) }
 
