@@ -1,9 +1,11 @@
 import Hummingbird
+import NIOHTTP1
 import ServiceHTTP
 import Synchronization
 
 /// A request body passed through chunk by chunk that fails with 413 once more than `limit` bytes have gone by:
-/// the limit holds for chunked bodies too, without buffering them.
+/// the limit holds for chunked bodies too, without buffering them. A body the client framed wrongly (a malformed
+/// chunk size) fails with 400 `invalid_request`: the client's mistake, not the upstream's (never a 502).
 ///
 /// It can be read once: a streamed body cannot be replayed. A second iterator (AsyncHTTPClient makes one when it
 /// retries a request whose pooled connection turned out closed) fails at once instead of reading the server's
@@ -35,7 +37,14 @@ struct LimitedRequestBody: AsyncSequence, Sendable {
                 throw ServiceError.internalError("the request body was already streamed upstream and cannot be sent again")
             }
             defer { base = iterator }
-            guard let buffer = try await iterator.next() else { return nil }
+            let chunk: ByteBuffer?
+            do {
+                chunk = try await iterator.next()
+            } catch let error as HTTPParserError {
+                throw ServiceError(status: .badRequest, code: "invalid_request",
+                                   message: "the request is not valid HTTP: \(error)")
+            }
+            guard let buffer = chunk else { return nil }
             count += buffer.readableBytes
             if count > limit { throw ServiceError.payloadTooLarge(limit: limit) }
             return buffer

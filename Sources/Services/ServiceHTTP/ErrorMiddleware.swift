@@ -1,8 +1,10 @@
 import Hummingbird
 import Logging
+import NIOHTTP1
 
 /// Turns every error into the JSON error envelope at the edge: router 404s and Hummingbird's own errors keep
-/// their status, and anything unexpected becomes a logged 500 rather than an empty response.
+/// their status, a request that is not valid HTTP (a malformed chunk size met while reading the body) is the
+/// client's 400 `invalid_request`, and anything unexpected becomes a logged 500 rather than an empty response.
 public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
@@ -17,6 +19,10 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try error.response(from: request, context: context)
         } catch let error as any HTTPResponseError {
             return try Self.translate(error.status, request: request).response(from: request, context: context)
+        } catch let error as HTTPParserError {
+            return try ServiceError(status: .badRequest, code: "invalid_request",
+                                    message: "the request is not valid HTTP: \(error)")
+                .response(from: request, context: context)
         } catch {
             context.logger.error("unexpected error", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
             return try ServiceError.internalError("internal error").response(from: request, context: context)
