@@ -54,7 +54,10 @@ public final class AuditSpool: @unchecked Sendable {
             throw AuditSpoolError(operation: "open", message: message, code: rc, path: path)
         }
         db = handle
-        try configure()  // on failure deinit closes the handle
+        // On failure deinit closes the handle. Under the directory's lock: SQLite does not wait on its busy handler
+        // for `PRAGMA journal_mode=WAL`, so two processes (or threads) making a fresh file at once could see
+        // "database is locked"; serialising the few set-up statements makes the first open race-free.
+        try AuditSpool.whileHoldingDirectoryLock(of: path) { () throws(AuditSpoolError) in try configure() }
     }
 
     deinit {
@@ -126,6 +129,18 @@ public final class AuditSpool: @unchecked Sendable {
     }
 
     // MARK: - Setup
+
+    /// Runs `body` holding an exclusive `flock(2)` on the spool's directory (released when the fd closes). Without a
+    /// directory fd (a relative path's `.`, or a directory that cannot be opened) `body` runs unlocked.
+    private static func whileHoldingDirectoryLock(of path: String,
+                                                  _ body: () throws(AuditSpoolError) -> Void) throws(AuditSpoolError) {
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) }.flatMap { $0.isEmpty ? "/" : $0 } ?? "."
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return try body() }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+        try body()
+    }
 
     private static func createParentDirectory(of path: String) throws(AuditSpoolError) {
         guard let slash = path.lastIndex(of: "/") else { return }
