@@ -108,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "BexyServerCLI",
             dependencies: [
-                "BexyService", "Bexy", "BexyAudit", "ServiceKit", "AuditForwarding",
+                "BexyService", "Bexy", "BexyAudit", "ServiceKit", "AuditForwarding", "LogShipping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Services/BexyServerCLI"),
@@ -197,7 +197,7 @@ let package = Package(
         .executableTarget(
             name: "APILamaCLI",
             dependencies: [
-                "APILama", "ServiceKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "APILama", "ServiceKit", "LogShipping", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Gateway/APILamaCLI"),
 
@@ -232,7 +232,11 @@ let package = Package(
             ],
             path: "Tests/AuditForwardingTests"),
         .testTarget(
-            name: "LogShippingTests", dependencies: ["LogShipping", "LogLama", "TestSupport"],
+            name: "LogShippingTests",
+            dependencies: [
+                "LogShipping", "LogLama", "ServiceHTTP", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             path: "Tests/LogShippingTests"),
         .testTarget(
             name: "OrchestrationTests", dependencies: ["Orchestration", "ServiceKit", "TestSupport", "LogLamaCLI"],

@@ -1,5 +1,6 @@
 import APILama
 import ArgumentParser
+import LogShipping
 import ServiceKit
 
 /// `apilama serve`: run the gateway. Configuration comes from the central `.env` (`APILamaConfiguration` lists
@@ -19,11 +20,15 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         var configuration: APILamaConfiguration
+        let settings: PyLamaConfiguration
         do {
-            configuration = try APILamaConfiguration.load(settings: try PyLamaConfiguration.load())
+            settings = try PyLamaConfiguration.load()
+            configuration = try APILamaConfiguration.load(settings: settings)
         } catch {
             throw ValidationError("\(error)")
         }
+        // The gateway's own logs (request errors with their request id) go to LogLama as well as standard error.
+        _ = ServiceLogging.bootstrap(service: "apilama", settings: settings)
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         let app = try await buildAPILamaApplication(configuration: configuration)

@@ -5,6 +5,7 @@ import BexyAudit
 import BexyService
 import Jail
 import Logging
+import LogShipping
 import ServiceKit
 
 #if canImport(Glibc)
@@ -59,6 +60,9 @@ struct BexyServerCommand: AsyncParsableCommand {
         } catch {
             fail("\(error)")
         }
+        // This process's own logs (request errors with their request id, the scheduler, the forwarder) go to
+        // LogLama as well as to standard error.
+        _ = ServiceLogging.bootstrap(service: "bexy", settings: settings)
         let sandbox = bexy.sandbox
         if configuration.slots > sandbox.maxSlots {
             fail("\(configuration.slots) slots exceed the host's \(sandbox.maxSlots) sandbox identities "

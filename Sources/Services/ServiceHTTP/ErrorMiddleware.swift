@@ -13,20 +13,33 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as ServiceError {
-            if error.status.code >= 500 {
-                context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-            }
-            return try error.response(from: request, context: context)
+            return try Self.answer(error, to: request, context: context)
         } catch let error as any HTTPResponseError {
-            return try Self.translate(error.status, request: request).response(from: request, context: context)
+            return try Self.answer(Self.translate(error.status, request: request), to: request, context: context)
         } catch let error as HTTPParserError {
-            return try ServiceError(status: .badRequest, code: "invalid_request",
-                                    message: "the request is not valid HTTP: \(error)")
-                .response(from: request, context: context)
+            return try Self.answer(ServiceError(status: .badRequest, code: "invalid_request",
+                                                message: "the request is not valid HTTP: \(error)"),
+                                   to: request, context: context)
         } catch {
-            context.logger.error("unexpected error", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            context.logger.error("unexpected error", metadata: Self.metadata(request, context: context, error: "\(error)"))
             return try ServiceError.internalError("internal error").response(from: request, context: context)
         }
+    }
+
+    /// The envelope for `error`, logged first with the request id (so it can be found in LogLama): a service's
+    /// failure at `error`, a caller's mistake at `notice`.
+    private static func answer(_ error: ServiceError, to request: Request, context: Context) throws -> Response {
+        var metadata = metadata(request, context: context, error: error.message)
+        metadata["status"] = "\(error.status.code)"
+        metadata["code"] = "\(error.code)"
+        if let field = error.field { metadata["field"] = "\(field)" }
+        context.logger.log(level: error.status.code >= 500 ? .error : .notice, "request failed", metadata: metadata)
+        return try error.response(from: request, context: context)
+    }
+
+    private static func metadata(_ request: Request, context: Context, error: String) -> Logger.Metadata {
+        ["request_id": "\(RequestIdentifier.of(request, context: context))", "method": "\(request.method)",
+         "path": "\(request.uri.path)", "error": "\(error)"]
     }
 
     /// The service error for a status some other layer chose.
