@@ -14,9 +14,7 @@ extension ScriptedServiceTests {
         /// it started, then runs until it is cancelled; `sleep60` runs until it is cancelled; `interleaved` prints
         /// `out n` and `err n` four times, 0.2 s apart; anything else prints nothing and exits 0.
         static let programs = scripts([
-            "ticker": ScriptedJob((0..<6).flatMap { n in
-                [ScriptedJob.Step.output(.stdout, "tick \(n)\n"), .pause(.milliseconds(200))]
-            }),
+            "ticker": ticker(),
             "sleeper": .runsUntilCancelled(printingFirst: "started\n"),
             "sleep60": .runsUntilCancelled(),
             "interleaved": ScriptedJob((0..<4).flatMap { n in
@@ -24,6 +22,14 @@ extension ScriptedServiceTests {
                  .pause(.milliseconds(200))]
             }),
         ])
+
+        /// `tick 0` ... `tick 5`, one every 0.2 s; with a `gate`, it waits there after `tick 0`.
+        static func ticker(holdingAfterTheFirstTickAt gate: JobGate? = nil) -> ScriptedJob {
+            ScriptedJob((0..<6).flatMap { n in
+                [ScriptedJob.Step.output(.stdout, "tick \(n)\n"), .pause(.milliseconds(200))]
+                    + (n == 0 ? gate.map { [ScriptedJob.Step.wait($0)] } ?? [] : [])
+            })
+        }
 
         @Test func aBadJobIsRefusedLikeAnExecution() async throws {
             try await LiveBexy.run(slots: 1, queue: 0, limits: .init(codeBytes: 100), script: Self.programs) { server in
@@ -46,7 +52,9 @@ extension ScriptedServiceTests {
         }
 
         @Test func eventsArriveWhileTheJobRunsThenTheResultEndsTheStream() async throws {
-            try await LiveBexy.run(script: Self.programs) { server in
+            let gate = JobGate()
+            try await LiveBexy.run(script: scripts(["ticker": Self.ticker(holdingAfterTheFirstTickAt: gate)])) {
+                server in
                 let id = try await server.submitJob(Self.ticker)
                 let events = try await server.jobEvents(id)
                 #expect(events.status == 200)
@@ -57,6 +65,7 @@ extension ScriptedServiceTests {
                 let now = try await server.get("/jobs/\(id)")
                 #expect(now.json["state"]?.string == "running", "\(now)")
                 #expect(now.json["result"] == nil)
+                gate.open()
 
                 let all = [first] + (try await events.rest())
                 #expect(all.count > 2, "several chunks, then the result: \(all.map(\.name))")
