@@ -3,7 +3,6 @@ import BexyAudit
 import Contracts
 import Jail
 import JailWarm
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -25,7 +24,6 @@ public final class ScriptedRunner: JobRunner {
     private let checker: Engine
     private let spool: AuditSpool
     private let script: @Sendable (ExecutionRequest) -> ScriptedJob
-    private let started = Atomic<Int>(0)
 
     /// - Parameters:
     ///   - profiles: the profiles requests are checked against.
@@ -39,9 +37,6 @@ public final class ScriptedRunner: JobRunner {
         self.unavailableReason = unavailableReason
         self.script = script
     }
-
-    /// How many jobs have started running so far.
-    public var startedJobs: Int { started.load(ordering: .acquiring) }
 
     public func prepare(_ request: ExecutionRequest) throws(RequestError) -> PreparedExecution {
         try checker.prepare(request)
@@ -57,7 +52,6 @@ public final class ScriptedRunner: JobRunner {
 
     public func execute(_ prepared: PreparedExecution, cancellation: CancellationSignal?,
                         output: OutputHandler?) throws(AuditSpoolError) -> ExecutionResult {
-        started.add(1, ordering: .acquiringAndReleasing)
         let job = script(prepared.request)
         let clock = ContinuousClock(), begin = clock.now
         var printed: [StandardStream: String] = [:]
