@@ -206,7 +206,9 @@ let package = Package(
             name: "JSONDecodingBenchmark", dependencies: ["ServiceHTTP", "Contracts"], path: "Benchmarks/JSONDecoding"),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["LogLama", "Jail"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: ["LogLama", "Jail", "JailWarm", "Bexy", "BexyAudit", "Contracts"],
+            path: "Tests/TestSupport"),
         .testTarget(name: "JailTests", dependencies: ["Jail", "TestSupport"], path: "Tests/JailTests"),
         .testTarget(
             name: "BexyTests", dependencies: ["Bexy", "BexyAudit", "Contracts", "TestSupport"], path: "Tests/BexyTests"),

@@ -17,7 +17,8 @@ import Testing
 import Glibc
 #endif
 
-/// Shared facts and helpers of the BEXY service tests: real servers on loopback, real sandboxes.
+/// Shared facts and helpers of the BEXY service tests: real servers on loopback, over real sandboxes or a
+/// `ScriptedRunner`.
 enum Harness {
     /// The internal token every test server is configured with.
     static let token = "int_test-token-\(getpid())"
@@ -46,12 +47,21 @@ struct LiveBexy: Sendable {
 
     /// Run a server with `slots`, `queue` and `limits`, call `body`, then shut the server down (cancelling what
     /// still runs) and wait for it to stop.
+    ///
+    /// With a `script` the server's jobs are scripted (`ScriptedRunner`: no sandbox, no root needed); without
+    /// one they run in real sandboxes (`Engine`).
     static func run(slots: Int = 2, queue: Int? = nil,
                     limits: BexyServiceConfiguration.InputLimits = .init(),
                     jobRetention: BexyServiceConfiguration.JobRetention = .init(),
+                    script: (@Sendable (ExecutionRequest) -> ScriptedJob)? = nil,
                     _ body: @Sendable (LiveBexy) async throws -> Void) async throws {
         let spool = try AuditSpool(path: temporaryDirectory(prefix: "bexy-service-test") + "/audit.db")
-        let engine = Engine(profiles: ProfileStore(directory: TestHost.repositoryRoot + "/profiles"), spool: spool)
+        let profiles = ProfileStore(directory: TestHost.repositoryRoot + "/profiles")
+        let runner: any JobRunner = if let script {
+            ScriptedRunner(profiles: profiles, spool: spool, script: script)
+        } else {
+            Engine(profiles: profiles, spool: spool)
+        }
         let configuration = BexyServiceConfiguration(
             host: "127.0.0.1", port: 0, slots: slots, queueCapacity: queue, grace: .seconds(5),
             internalToken: Harness.token, limits: limits, jobRetention: jobRetention)
@@ -59,7 +69,7 @@ struct LiveBexy: Sendable {
         // Stopping by cancellation makes Hummingbird log errors about its cancelled listener: keep tests quiet.
         var logger = Logger(label: "bexy-test")
         logger.logLevel = .critical
-        let server = BexyServer(configuration: configuration, engine: engine, logger: logger) { port in
+        let server = BexyServer(configuration: configuration, runner: runner, logger: logger) { port in
             bound.withLock { $0 = port }
         }
         let client = HTTPClient.loopbackClient()

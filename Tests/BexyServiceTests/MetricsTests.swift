@@ -1,7 +1,8 @@
 import AsyncHTTPClient
+import TestSupport
 import Testing
 
-extension BexyServiceTests {
+extension ScriptedServiceTests {
     /// `GET /metrics`: what this server ran, by status, and its load, in the Prometheus text format.
     @Suite struct Metrics {
         private static func scrape(_ server: LiveBexy, headers: [(String, String)] = Harness.authorized)
@@ -14,7 +15,8 @@ extension BexyServiceTests {
         }
 
         @Test func countsOutcomesByStatusAndReportsTheLoad() async throws {
-            try await LiveBexy.run(slots: 2) { server in
+            let exits3 = ScriptedJob([], status: .runtimeError, exitCode: 3)
+            try await LiveBexy.run(slots: 2, script: scripts(["raise SystemExit(3)": exits3])) { server in
                 for code in ["print(1)", "print(2)", "raise SystemExit(3)"] {
                     #expect(try await server.execute(json(["code": code])).status == 200)
                 }

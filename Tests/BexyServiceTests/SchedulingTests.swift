@@ -1,33 +1,28 @@
 import Bexy
+import Contracts
 import ServiceHTTP
 import TestSupport
 import Testing
 
-extension BexyServiceTests {
+extension ScriptedServiceTests {
     @Suite struct Scheduling {
-        static let longJob = json(["code": "import time\ntime.sleep(5)\nprint('done')"])
-
-        /// Wait until `/health` shows `running` jobs and `queued` waiting ones.
-        static func awaitLoad(_ server: LiveBexy, running: Int, queued: Int = 0) async throws {
-            try await Harness.eventually("running=\(running) queued=\(queued)") {
-                let scheduler = try await server.get("/health", headers: []).json["scheduler"]
-                return scheduler?["running"]?.int == running && scheduler?["queued"]?.int == queued
-            }
-        }
-
         @Test func aFullQueueIs429WithRetryAfterAndNothingHangs() async throws {
-            try await LiveBexy.run(slots: 1, queue: 1) { server in
+            let gate = JobGate()
+            let longJob = ScriptedJob([.wait(gate), .output(.stdout, "done\n")])
+            try await LiveBexy.run(slots: 1, queue: 1, script: scripts(otherwise: longJob)) { server in
+                let body = json(["code": "import time\ntime.sleep(5)\nprint('done')"])
                 try await withThrowingTaskGroup(of: Reply.self) { group in
-                    for _ in 0..<2 { group.addTask { try await server.execute(Self.longJob) } }
+                    for _ in 0..<2 { group.addTask { try await server.execute(body) } }
                     // One job runs and one waits: the queue is full, so two more at once are both refused.
-                    try await Self.awaitLoad(server, running: 1, queued: 1)
-                    for _ in 0..<2 { group.addTask { try await server.execute(Self.longJob) } }
-                    var replies: [Reply] = []
-                    for try await reply in group { replies.append(reply) }
-                    let refused = replies.filter { $0.status == 429 }
-                    let ran = replies.filter { $0.status == 200 }
-                    #expect(refused.count == 2, "\(replies)")
-                    #expect(ran.count == 2, "\(replies)")
+                    try await server.awaitLoad(running: 1, queued: 1)
+                    async let third = server.execute(body)
+                    async let fourth = server.execute(body)
+                    let refused = try await [third, fourth]
+                    gate.open()
+                    var ran: [Reply] = []
+                    for try await reply in group { ran.append(reply) }
+                    #expect(refused.allSatisfy { $0.status == 429 }, "\(refused)")
+                    #expect(ran.filter { $0.status == 200 }.count == 2, "\(ran)")
                     for reply in refused {
                         #expect(reply.json.errorCode == "queue_full")
                         #expect(Int(reply.headers.first(name: "Retry-After") ?? "").map { $0 >= 1 } == true)
@@ -39,7 +34,8 @@ extension BexyServiceTests {
         }
 
         @Test func aHundredConcurrentRequestsOnTwoSlotsAllEnd() async throws {
-            try await LiveBexy.run(slots: 2, queue: 8) { server in
+            let job = ScriptedJob([.pause(.milliseconds(5)), .output(.stdout, "2\n")])
+            try await LiveBexy.run(slots: 2, queue: 8, script: scripts(otherwise: job)) { server in
                 let replies = try await withThrowingTaskGroup(of: Reply.self) { group in
                     for n in 0..<100 {
                         group.addTask { try await server.execute(json(["code": "print(\(n) * 2)"])) }
@@ -59,26 +55,15 @@ extension BexyServiceTests {
                 #expect(Set(ran.compactMap { $0.json["id"]?.string }) == Set(records.map(\.id)))
                 #expect(records.count == ran.count)
             }
-            #expect(Leftovers.find().isEmpty, "\(Leftovers.find())")
         }
 
-        @Test func aClientThatDisconnectsGetsItsJobKilled() async throws {
-            try await LiveBexy.run(slots: 1) { server in
-                do {
-                    let connection = try RawConnection(port: server.port)
-                    connection.post("/execute", body: json(["code": "import time\ntime.sleep(60)"]),
-                                    headers: Harness.authorized + [("X-PyLama-Requester", "leaver")])
-                    try await Self.awaitLoad(server, running: 1)
-                }  // the connection closes here, mid-job
-                try await Harness.eventually("the job's audit record") { try !server.auditRecords().isEmpty }
-                let records = try server.auditRecords()
-                #expect(records.count == 1)
-                #expect(records.first?.status == .cancelled)
-                #expect(records.first?.requester == "leaver")
-                #expect(records.first.map { $0.wallMs < 60_000 } == true, "killed, not run to its end")
-                try await Self.awaitLoad(server, running: 0)
-                #expect(Leftovers.find().isEmpty, "\(Leftovers.find())")
-
+        @Test func aClientThatDisconnectsGetsItsJobCancelled() async throws {
+            let script = scripts(["print(1)": .prints("1\n")], otherwise: .runsUntilCancelled())
+            try await LiveBexy.run(slots: 1, script: script) { server in
+                let record = try await server.executeThenDisconnect()
+                #expect(record.status == .cancelled)
+                #expect(record.requester == "leaver")
+                try await server.awaitLoad(running: 0)
                 // The slot is free again and the server still serves.
                 let reply = try await server.execute(json(["code": "print(1)"]))
                 #expect(reply.json["status"]?.string == "ok")
@@ -86,7 +71,9 @@ extension BexyServiceTests {
         }
 
         @Test func everyExecutionHasExactlyOneAuditRecordWithItsRequester() async throws {
-            try await LiveBexy.run { server in
+            let exits1 = ScriptedJob([], status: .runtimeError, exitCode: 1)
+            try await LiveBexy.run(script: scripts(["print(0)": .prints("0\n"), "print(2)": .prints("2\n"),
+                                                    "print(4)": .prints("4\n")], otherwise: exits1)) { server in
                 let requesters: [String?] = ["alice", "bob", nil, "token:ci runner", "alice", nil]
                 var expected: [String: String] = [:]
                 for (n, requester) in requesters.enumerated() {
@@ -102,5 +89,38 @@ extension BexyServiceTests {
                 #expect(records.allSatisfy { $0.frontDoor == .http })
             }
         }
+    }
+}
+
+extension BexyServiceTests {
+    /// Cancellation reaching a real sandbox: the job is killed and leaves nothing behind.
+    @Suite struct SandboxCancellation {
+        @Test func aClientThatDisconnectsGetsItsJobKilled() async throws {
+            try await LiveBexy.run(slots: 1) { server in
+                let record = try await server.executeThenDisconnect()
+                #expect(record.status == .cancelled)
+                #expect(record.wallMs < 60_000, "killed, not run to its end")
+                try await server.awaitLoad(running: 0)
+                #expect(Leftovers.find().isEmpty, "\(Leftovers.find())")
+                #expect(try await server.execute(json(["code": "print(1)"])).json["status"]?.string == "ok")
+            }
+        }
+    }
+}
+
+extension LiveBexy {
+    /// `POST /execute` a job that would run for a minute, as requester `leaver`, and close the connection once it
+    /// runs; the job's audit record (the only one of this server), once it is written.
+    func executeThenDisconnect() async throws -> AuditRecord {
+        do {
+            let connection = try RawConnection(port: port)
+            connection.post("/execute", body: json(["code": "import time\ntime.sleep(60)"]),
+                            headers: Harness.authorized + [("X-PyLama-Requester", "leaver")])
+            try await awaitLoad(running: 1)
+        }  // the connection closes here, mid-job
+        try await Harness.eventually("the job's audit record") { try !auditRecords().isEmpty }
+        let records = try auditRecords()
+        #expect(records.count == 1)
+        return try #require(records.first)
     }
 }

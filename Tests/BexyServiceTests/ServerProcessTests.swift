@@ -14,6 +14,9 @@ extension BexyServiceTests {
     /// The `bexy-server` executable: start-up checks, signals, and a restart after `kill -9`.
     @Suite struct ServerLifecycle {
         static let sleeper = json(["code": "import os, time\nif os.fork() == 0:\n    time.sleep(60)\ntime.sleep(60)"])
+        /// For the tests that are not about forwarding: without LogLama a stopping server's forwarder tries to send
+        /// the final records for 10 s before it leaves them spooled; the forwarding test keeps the forwarder.
+        static let noForwarding = ["--no-forward"]
 
         /// Run `body` with a client, shutting the client down afterwards.
         static func withClient(_ body: (HTTPClient) async throws -> Void) async throws {
@@ -65,7 +68,7 @@ extension BexyServiceTests {
         }
 
         @Test func jobsRunWarmAndThePoolsIdleCostIsInMetrics() async throws {
-            let server = try ServerProcess(["--port", "0", "--slots", "1"])
+            let server = try ServerProcess(["--port", "0", "--slots", "1"] + Self.noForwarding)
             let port = try #require(try await server.port(), "no listening line: \(server.standardError)")
             try await Self.withClient { client in
                 let reply = try await client.send(.POST, port: port, path: "/execute", body: json(["code": "print(1)"]),
@@ -118,7 +121,7 @@ extension BexyServiceTests {
         }
 
         @Test func gracefulShutdownLetsRunningJobsFinish() async throws {
-            let server = try ServerProcess(["--port", "0", "--slots", "1", "--grace", "60"])
+            let server = try ServerProcess(["--port", "0", "--slots", "1", "--grace", "60"] + Self.noForwarding)
             let port = try #require(try await server.port(), "no listening line: \(server.standardError)")
             try await Self.withClient { client in
                 async let reply = client.send(.POST, port: port, path: "/execute",
@@ -137,7 +140,7 @@ extension BexyServiceTests {
         }
 
         @Test func gracefulShutdownCancelsJobsStillRunningAfterTheGrace() async throws {
-            let server = try ServerProcess(["--port", "0", "--slots", "2", "--grace", "1"])
+            let server = try ServerProcess(["--port", "0", "--slots", "2", "--grace", "1"] + Self.noForwarding)
             let port = try #require(try await server.port(), "no listening line: \(server.standardError)")
             try await Self.withClient { client in
                 async let first = client.send(.POST, port: port, path: "/execute", body: Self.sleeper,

@@ -81,7 +81,7 @@ struct BexyServerCommand: AsyncParsableCommand {
                                        token: settings["PYLAMA_INTERNAL_TOKEN"])
         let companions = noForward ? [] : [AuditForwardingService(forwarder: forwarder,
                                                                    logger: Logger(label: "bexy.audit-forwarder"))]
-        let server = BexyServer(configuration: configuration, engine: engine) { port in
+        let server = BexyServer(configuration: configuration, runner: engine) { port in
             Self.writeLine(1, "bexy-server listening on \(configuration.host):\(port)")
         }
         try await server.run(companions: companions)

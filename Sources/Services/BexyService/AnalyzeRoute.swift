@@ -30,7 +30,7 @@ struct AnalyzeRoute: Sendable {
         try ExecuteRequestBody.check("code", bytes: code.count, cap: limits.codeBytes, key: "BEXY_MAX_CODE_BYTES")
         let prepared: PreparedExecution
         do throws(RequestError) {
-            prepared = try execute.engine.prepare(ImportAnalysis.request(code: code, requester: requester,
+            prepared = try execute.runner.prepare(ImportAnalysis.request(code: code, requester: requester,
                                                                          frontDoor: .http))
         } catch {
             throw ServiceError(status: .internalServerError, code: "analysis_failed",

@@ -5,12 +5,12 @@ import ServiceHTTP
 import ServiceLifecycle
 import UnixSignals
 
-/// The BEXY HTTP service: the routes (`POST /execute`, `POST /analyze`, `GET /health`, `GET /profiles`) over an `Engine`,
-/// and the `ExecutionScheduler` whose worker threads run the sandboxes, run together by `run()`.
+/// The BEXY HTTP service: the routes (`POST /execute`, `POST /analyze`, `GET /health`, `GET /profiles`) over a
+/// `JobRunner` (the `Engine`), and the `ExecutionScheduler` whose worker threads run the jobs, run together by `run()`.
 public struct BexyServer: Sendable {
     /// Runs the jobs; its `load` is what `/health` reports.
     public let scheduler: ExecutionScheduler
-    private let engine: Engine
+    private let runner: any JobRunner
     private let application: any Service
     private let logger: Logger
 
@@ -19,16 +19,17 @@ public struct BexyServer: Sendable {
 
     /// - Parameters:
     ///   - configuration: where to listen, the scheduler's size, the internal token and the input caps.
-    ///   - engine: runs and audits the jobs (its profiles are the ones `/profiles` lists).
+    ///   - runner: runs and audits the jobs (its profiles are the ones `/profiles` lists): the `Engine`, or a
+    ///     test's scripted runner.
     ///   - logger: the server's logger; by default one labelled `bexy`.
     ///   - onServerRunning: called once the server listens, with the port it is bound to.
-    public init(configuration: BexyServiceConfiguration, engine: Engine, logger: Logger? = nil,
+    public init(configuration: BexyServiceConfiguration, runner: any JobRunner, logger: Logger? = nil,
                 onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) {
         let logger = logger ?? Logger(label: Self.name)
         let metrics = BexyMetrics()
-        self.engine = engine
+        self.runner = runner
         self.logger = logger
-        scheduler = ExecutionScheduler(engine: engine, slots: configuration.slots,
+        scheduler = ExecutionScheduler(runner: runner, slots: configuration.slots,
                                        queueCapacity: configuration.queueCapacity, grace: configuration.grace,
                                        logger: logger, metrics: metrics)
         let router = Router(context: BexyRequestContext.self)
@@ -37,13 +38,13 @@ public struct BexyServer: Sendable {
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
-        let executeRoute = ExecuteRoute(engine: engine, scheduler: scheduler, limits: configuration.limits)
+        let executeRoute = ExecuteRoute(runner: runner, scheduler: scheduler, limits: configuration.limits)
         executeRoute.register(on: router)
         AnalyzeRoute(execute: executeRoute).register(on: router)
         JobsRoute(execute: executeRoute, store: JobStore(retention: configuration.jobRetention)).register(on: router)
-        HealthRoute(engine: engine, scheduler: scheduler).register(on: router)
-        ProfilesRoute(profiles: engine.profiles).register(on: router)
-        MetricsRoute(metrics: metrics, scheduler: scheduler, engine: engine).register(on: router)
+        HealthRoute(runner: runner, scheduler: scheduler).register(on: router)
+        ProfilesRoute(profiles: runner.profiles).register(on: router)
+        MetricsRoute(metrics: metrics, scheduler: scheduler, runner: runner).register(on: router)
         application = Application(
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [PeerDisconnectHandler()])),
@@ -60,8 +61,8 @@ public struct BexyServer: Sendable {
     /// grace period, then are cancelled), then the HTTP server stops; when `run` returns no sandbox is left.
     public func run(companions: [any Service] = [],
                     gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint]) async throws {
-        engine.prewarm()
-        if let sweep = engine.sweepStaleJobs() {
+        runner.prewarm()
+        if let sweep = runner.sweepStaleJobs() {
             if !sweep.removedCgroups.isEmpty {
                 logger.notice("removed the cgroups of jobs a killed bexy left behind",
                               metadata: ["cgroups": "\(sweep.removedCgroups)"])

@@ -10,7 +10,7 @@ import ServiceHTTP
 /// every slot is busy and the queue is full; 503 when the host cannot run sandboxes or the server is shutting
 /// down. A client that goes away before its answer gets its job killed (result and audit status `cancelled`).
 struct ExecuteRoute: Sendable {
-    let engine: Engine
+    let runner: any JobRunner
     let scheduler: ExecutionScheduler
     let limits: BexyServiceConfiguration.InputLimits
 
@@ -22,7 +22,7 @@ struct ExecuteRoute: Sendable {
 
     /// 503 `sandbox_unavailable` with the host check's reason when this host cannot run sandboxes.
     func requireSandbox() throws {
-        if let reason = engine.unavailableReason {
+        if let reason = runner.unavailableReason {
             throw ServiceError(status: .serviceUnavailable, code: "sandbox_unavailable",
                                message: "this host cannot run sandboxes: \(reason.description)")
         }
@@ -43,7 +43,7 @@ struct ExecuteRoute: Sendable {
         let translation = try body.translate(requester: requester, limits: limits)
         let prepared: PreparedExecution
         do throws(RequestError) {
-            prepared = try engine.prepare(translation.request)
+            prepared = try runner.prepare(translation.request)
         } catch {
             throw translation.error(for: error)
         }

@@ -7,15 +7,15 @@ import ServiceHTTP
 /// scheduler: {slots, running, queued, queue_capacity, accepting}}`.
 ///
 /// `status` is `healthy` (200), or with 503 `unhealthy` when this host cannot run sandboxes (`reason` is the
-/// engine's host check, `missing` the required features `bexy doctor` reports missing) or `draining` once
+/// runner's host check, `missing` the required features `bexy doctor` reports missing) or `draining` once
 /// shutdown has begun.
 struct HealthRoute: Sendable {
-    let engine: Engine
+    let runner: any JobRunner
     let scheduler: ExecutionScheduler
 
     func register(on router: Router<BexyRequestContext>) {
         router.get("/health") { _, _ in
-            let sandbox = SandboxHealth(engine: engine)
+            let sandbox = SandboxHealth(runner: runner)
             let load = scheduler.load
             let status = !sandbox.ok ? "unhealthy" : load.accepting ? "healthy" : "draining"
             return try JSONResponse.make(Health(status: status, sandbox: sandbox, scheduler: load),
@@ -49,8 +49,8 @@ private struct SandboxHealth: Encodable {
     var reason: String?
     var missing: [Missing]?
 
-    init(engine: Engine) {
-        guard let failure = engine.unavailableReason else {
+    init(runner: any JobRunner) {
+        guard let failure = runner.unavailableReason else {
             ok = true
             return
         }

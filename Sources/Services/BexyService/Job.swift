@@ -15,11 +15,11 @@ enum JobState: String, Sendable, Encodable {
 /// It observes its scheduled execution: output arrives on the worker thread and is appended and handed to the
 /// subscribers under a lock, without blocking. The replay holds at most what the job's captured streams hold
 /// (the profile's `stdout_bytes` and `stderr_bytes`). A job cancelled before it started is audited here
-/// (`Engine.cancelledBeforeStart`), so that every accepted job has exactly one audit record.
+/// (`JobRunner.cancelledBeforeStart`), so that every accepted job has exactly one audit record.
 final class Job: ExecutionObserver {
     /// The job's id in `/jobs/{id}`.
     let id: String
-    private let engine: Engine
+    private let runner: any JobRunner
     private let prepared: PreparedExecution
     private let state = Mutex(State())
 
@@ -57,9 +57,9 @@ final class Job: ExecutionObserver {
         let token: Int?
     }
 
-    init(id: String, engine: Engine, prepared: PreparedExecution) {
+    init(id: String, runner: any JobRunner, prepared: PreparedExecution) {
         self.id = id
-        self.engine = engine
+        self.runner = runner
         self.prepared = prepared
     }
 
@@ -136,7 +136,7 @@ final class Job: ExecutionObserver {
         case .notStarted:
             phase = .cancelled
             do throws(AuditSpoolError) {
-                end = .result(try engine.cancelledBeforeStart(prepared))
+                end = .result(try runner.cancelledBeforeStart(prepared))
             } catch {
                 end = .failure(JobFailure(code: "audit_failed",
                                           message: "the job was cancelled before it started, but its audit record "

@@ -41,7 +41,7 @@ struct JobsRoute: Sendable {
 
     private func submit(_ request: Request, context: BexyRequestContext) async throws -> Response {
         let prepared = try await execute.prepare(request)
-        let job = Job(id: UUID().uuidString.lowercased(), engine: execute.engine, prepared: prepared)
+        let job = Job(id: UUID().uuidString.lowercased(), runner: execute.runner, prepared: prepared)
         let execution: ScheduledExecution
         do throws(SchedulerError) {
             execution = try execute.scheduler.submit(prepared, observer: job)

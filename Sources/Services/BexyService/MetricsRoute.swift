@@ -6,11 +6,11 @@ import Hummingbird
 struct MetricsRoute: Sendable {
     let metrics: BexyMetrics
     let scheduler: ExecutionScheduler
-    let engine: Engine
+    let runner: any JobRunner
 
     func register(on router: Router<BexyRequestContext>) {
         router.get("/metrics") { _, _ in
-            let body = ByteBuffer(bytes: metrics.exposition(load: scheduler.load, warm: engine.warmPoolStatistics))
+            let body = ByteBuffer(bytes: metrics.exposition(load: scheduler.load, warm: runner.warmPoolStatistics))
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8",

@@ -1,7 +1,7 @@
 import Bexy
 import ServiceLifecycle
 
-/// The engine's `ExecutionScheduler` run as a service of the server's `ServiceGroup`: it drains when graceful
+/// The `ExecutionScheduler` run as a service of the server's `ServiceGroup`: it drains when graceful
 /// shutdown begins (a signal), and with no grace when its task is cancelled.
 struct SchedulerService: Service {
     let scheduler: ExecutionScheduler

@@ -57,7 +57,7 @@ public final class ExecutionScheduler: Sendable {
     public let grace: Duration
     /// Counts outcomes, slot hold times and refusals.
     private let metrics: (any SchedulerMetrics)?
-    private let engine: Engine
+    private let runner: any JobRunner
     private let logger: Logger
     private let state: ConditionLock<State>
 
@@ -72,16 +72,16 @@ public final class ExecutionScheduler: Sendable {
     }
 
     /// - Parameters:
-    ///   - engine: runs each job and writes its audit record.
+    ///   - runner: runs each job and writes its audit record (the `Engine`, or a test's scripted runner).
     ///   - slots: worker threads, hence concurrent sandboxes (at least 1).
     ///   - queueCapacity: jobs that may wait (0: refuse whenever every slot is busy).
     ///   - grace: how long running jobs may finish after shutdown begins.
     ///   - metrics: told of every outcome and refusal, if given.
-    public init(engine: Engine, slots: Int, queueCapacity: Int, grace: Duration, logger: Logger,
+    public init(runner: any JobRunner, slots: Int, queueCapacity: Int, grace: Duration, logger: Logger,
                 metrics: (any SchedulerMetrics)? = nil) {
         precondition(slots >= 1 && queueCapacity >= 0, "a scheduler needs a slot and a non-negative queue")
         self.metrics = metrics
-        self.engine = engine
+        self.runner = runner
         self.slots = slots
         self.queueCapacity = queueCapacity
         self.grace = grace
@@ -211,7 +211,7 @@ public final class ExecutionScheduler: Sendable {
                 output = { stream, bytes in observer.output(stream, bytes) }
             }
             do throws(AuditSpoolError) {
-                outcome = .finished(try engine.execute(execution.prepared, cancellation: execution.cancellation,
+                outcome = .finished(try runner.execute(execution.prepared, cancellation: execution.cancellation,
                                                        output: output))
             } catch {
                 logger.error("audit record not durable", metadata: ["error": "\(error)"])
