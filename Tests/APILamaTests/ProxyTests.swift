@@ -155,7 +155,7 @@ extension Array where Element: Sendable {
                 let request = "POST /api/bexy/execute HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Authorization: Bearer \(Gateway.adminToken)\r\nContent-Type: application/json\r\n"
                     + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"
-                let answer = rawHTTPExchange(port: gateway.port, Array(request.utf8))
+                let answer = await rawHTTPExchange(port: gateway.port, Array(request.utf8))
                 #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer)")
                 #expect(answer.contains(#""code":"invalid_request""#), "\(answer)")
             }

@@ -7,7 +7,7 @@ import Testing
         try await withLogLama { port in
             let request = "POST /api/logs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"
-            let answer = rawHTTPExchange(port: port, Array(request.utf8))
+            let answer = await rawHTTPExchange(port: port, Array(request.utf8))
             #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer)")
             #expect(answer.contains(#""code":"invalid_request""#), "\(answer)")
         }

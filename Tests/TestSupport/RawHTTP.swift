@@ -1,10 +1,23 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Sends `bytes` as they are to `127.0.0.1:port` and returns everything the server answers until it closes the
 /// connection or `seconds` pass: for requests no HTTP client would send (a malformed chunk size, a huge header).
-public func rawHTTPExchange(port: Int, _ bytes: [UInt8], seconds: Int32 = 10) -> String {
+///
+/// The blocking socket calls run on a thread of their own, never on Swift concurrency's cooperative pool: the
+/// server under test usually runs in this process, and blocking a pool thread can starve it (and other tests).
+public func rawHTTPExchange(port: Int, _ bytes: [UInt8], seconds: Int32 = 10) async -> String {
+    await withCheckedContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(returning: blockingRawHTTPExchange(port: port, bytes, seconds: seconds))
+        }
+    }
+}
+
+private func blockingRawHTTPExchange(port: Int, _ bytes: [UInt8], seconds: Int32) -> String {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return "" }
     defer { close(fd) }
