@@ -23,6 +23,8 @@ public struct ExecutionRequest: Sendable {
     /// Who asked: recorded in the audit trail.
     public var requester: String
     public var frontDoor: AuditRecord.FrontDoor
+    /// What the front door calls the fields a refusal names; defaults to the front door's own names.
+    public var fieldNames: RequestFieldNames
 
     /// The file name the code is written to inside the job.
     public static let scriptName = "main.py"
@@ -38,6 +40,7 @@ public struct ExecutionRequest: Sendable {
         self.overrides = overrides
         self.requester = requester
         self.frontDoor = frontDoor
+        self.fieldNames = frontDoor == .cli ? .cli : .http
         self.project = project
         self.artifacts = artifacts
     }

@@ -87,7 +87,7 @@ struct ExecCommand: ParsableCommand {
         let result: ExecutionResult
         do {
             result = try engine.execute(request)
-        } catch let error as RequestError {
+        } catch let error as RequestRefusal {
             fail(error.description, code: 2)
         } catch {
             fail("\(error)", code: 125)
