@@ -56,9 +56,17 @@ import Testing
         #expect(refused?.message == "must not contain a NUL byte")
     }
 
-    @Test func anUnsafeArtifactPathIsRefusedNamingTheField() {
-        let request = ExecutionRequest(code: [], requester: "test", frontDoor: .cli,
-                                       artifacts: ArtifactRequest(paths: ["../x"], maxBytes: 1, totalBytes: 1))
-        #expect(refusal(request)?.field == "--artifact")
+    @Test func anUnsafePathIsRefusedNamingTheFrontDoorsField() throws {
+        #expect(throws: RequestRefusal(field: "--artifact",
+                                       message: "file path '../x' must be relative, without '.', '..' or empty parts")) {
+            try RelativePath("../x", refusedAs: "--artifact")
+        }
+        #expect(try RelativePath("out/x.txt", refusedAs: "files").components == ["out", "x.txt"])
+    }
+
+    @Test func theScriptsNameIsReservedInFiles() {
+        let request = ExecutionRequest(code: [], files: [JobFile(path: "main.py", contents: [])], requester: "test",
+                                       frontDoor: .http)
+        #expect(refusal(request)?.field == "files")
     }
 }

@@ -50,8 +50,8 @@ public final class Engine: Sendable {
         try execute(prepare(request))
     }
 
-    /// Check `request` without running it: resolve the profile, apply the request's tightening, validate the
-    /// file paths and arguments. A service checks requests this way before queueing them.
+    /// Check `request` without running it: resolve the profile, apply the request's tightening, check the file
+    /// names and arguments (the paths themselves are `RelativePath`s, checked when made). A service checks requests this way before queueing them.
     ///
     /// - Throws: `RequestRefusal` naming the field at fault as the request's front door names it.
     public func prepare(_ request: ExecutionRequest) throws(RequestRefusal) -> PreparedExecution {
@@ -68,23 +68,9 @@ public final class Engine: Sendable {
         } catch {
             throw refusal(error, profile: profile.name, names: names)
         }
-        if request.files.contains(where: { $0.path == ExecutionRequest.scriptName }) {
+        if request.files.contains(where: { $0.path == ExecutionRequest.scriptPath }) {
             throw RequestRefusal(field: names.files,
                                  message: "'\(ExecutionRequest.scriptName)' is reserved for the code")
-        }
-        for file in request.files {
-            do throws(JailError) {
-                _ = try RootFilesystem.safeComponents(file.path)
-            } catch {
-                throw RequestRefusal(field: names.files, message: error.message)
-            }
-        }
-        for path in request.artifacts?.paths ?? [] {
-            do throws(JailError) {
-                _ = try RootFilesystem.safeComponents(path)
-            } catch {
-                throw RequestRefusal(field: names.artifacts, message: error.message)
-            }
         }
         if let index = request.arguments.firstIndex(where: { $0.utf8.contains(0) }) {
             throw RequestRefusal(field: "\(names.arguments)[\(index)]", message: "must not contain a NUL byte")
@@ -92,9 +78,9 @@ public final class Engine: Sendable {
         var request = request
         if var project = request.project {
             // The request's code and files win over the project's files of the same path.
-            let replaced = Set([ExecutionRequest.scriptName] + request.files.map(\.path))
+            let replaced = Set([ExecutionRequest.scriptPath] + request.files.map(\.path))
             project.skipped += project.files.filter { replaced.contains($0.path) }
-                .map { ProjectCopy.Skipped(path: $0.path, reason: "replaced by the request's code or files") }
+                .map { ProjectCopy.Skipped(path: $0.path.string, reason: "replaced by the request's code or files") }
             project.files.removeAll { replaced.contains($0.path) }
             request.project = project
         }
@@ -169,7 +155,7 @@ public final class Engine: Sendable {
             command: JobCommand(interpreter: profile.python, interpreterFlags: profile.pythonArgs,
                                 script: ExecutionRequest.scriptName, scriptArguments: request.arguments),
             environment: profile.environment,
-            files: [JobFile(path: ExecutionRequest.scriptName, contents: request.code)]
+            files: [JobFile(path: ExecutionRequest.scriptPath, contents: request.code)]
                 + (request.project?.files ?? []) + request.files,
             stdin: request.stdin, limits: limits, hostname: profile.hostname, seccomp: filter,
             artifacts: request.artifacts)

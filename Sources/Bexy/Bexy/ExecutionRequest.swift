@@ -28,6 +28,8 @@ public struct ExecutionRequest: Sendable {
 
     /// The file name the code is written to inside the job.
     public static let scriptName = "main.py"
+    /// `scriptName` as a path beneath the working directory.
+    public static let scriptPath = RelativePath(stringLiteral: scriptName)
 
     public init(code: [UInt8], profile: String = "strict", stdin: [UInt8]? = nil, files: [JobFile] = [],
                 arguments: [String] = [], overrides: LimitOverrides = LimitOverrides(), requester: String,

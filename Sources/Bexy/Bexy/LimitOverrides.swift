@@ -40,11 +40,8 @@ public struct LimitOverrides: Sendable, Equatable, Codable {
         self.tmpBytes = tmpBytes
     }
 
-    enum CodingKeys: String, CodingKey {
-        case timeoutMs = "timeout_ms", cpuTimeMs = "cpu_time_ms", memoryBytes = "memory_bytes", pids
-        case openFiles = "open_files", fileSizeBytes = "file_size_bytes", stdoutBytes = "stdout_bytes"
-        case stderrBytes = "stderr_bytes", tmpBytes = "tmp_bytes"
-    }
+    /// The JSON keys are the fields' request names.
+    typealias CodingKeys = Field
 
     /// Whether no field is set.
     public var isEmpty: Bool { self == LimitOverrides() }
@@ -66,7 +63,7 @@ public struct LimitOverrides: Sendable, Equatable, Codable {
     }
 
     /// One override: its request name, where it sits here and which profile limit it tightens.
-    public enum Field: String, CaseIterable, Sendable {
+    public enum Field: String, CodingKey, CaseIterable, Sendable {
         case timeoutMs = "timeout_ms", cpuTimeMs = "cpu_time_ms", memoryBytes = "memory_bytes", pids
         case openFiles = "open_files", fileSizeBytes = "file_size_bytes", stdoutBytes = "stdout_bytes"
         case stderrBytes = "stderr_bytes", tmpBytes = "tmp_bytes"

@@ -1,3 +1,5 @@
+import Jail
+
 /// Why a request was refused before anything ran: the one error type for a bad request, from every check a front
 /// door or the engine makes. The front door maps it once: to an HTTP status in the BEXY service, to exit code 2
 /// and one line on the CLI.
@@ -70,6 +72,17 @@ public struct RequestFieldNames: Sendable, Equatable {
         case .timeoutMs: timeout
         case .memoryBytes: memory
         default: field.rawValue
+        }
+    }
+}
+
+extension RelativePath {
+    /// `path` as a path beneath the working directory, for a front door: an unsafe one is refused naming `field`.
+    public init(_ path: String, refusedAs field: String) throws(RequestRefusal) {
+        do throws(JailError) {
+            try self.init(path)
+        } catch {
+            throw RequestRefusal(field: field, message: error.message)
         }
     }
 }

@@ -30,7 +30,7 @@ package struct SandboxPlan {
         cloneFlags = bj_job_clone_flags()
         self.rootDirectory = rootDirectory
         rootOptions = "size=1m,nr_inodes=1024,mode=0755"
-        mounts = try RootFilesystem.plan(limits: job.limits, files: files, hostname: job.hostname)
+        mounts = RootFilesystem.plan(limits: job.limits, files: files, hostname: job.hostname)
         hostname = job.hostname
         workdir = RootFilesystem.workdir
         self.idMap = idMap

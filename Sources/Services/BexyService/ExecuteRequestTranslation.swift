@@ -18,7 +18,9 @@ extension ExecuteRequestBody {
         try Self.check("code", bytes: code.count, cap: limits.codeBytes, key: "BEXY_MAX_CODE_BYTES")
         let stdin = stdin.map { Array($0.utf8) }
         try Self.check("stdin", bytes: stdin?.count ?? 0, cap: limits.stdinBytes, key: "BEXY_MAX_STDIN_BYTES")
-        let jobFiles = (files ?? [:]).sorted { $0.key < $1.key }.map { JobFile(path: $0.key, contents: Array($0.value.utf8)) }
+        let jobFiles = try (files ?? [:]).sorted { $0.key < $1.key }.map { path, contents throws(RequestRefusal) in
+            JobFile(path: try RelativePath(path, refusedAs: "files"), contents: Array(contents.utf8))
+        }
         try Self.check("files", bytes: jobFiles.reduce(0) { $0 + $1.contents.count }, cap: limits.filesBytes,
                        key: "BEXY_MAX_FILES_BYTES")
 
@@ -50,8 +52,12 @@ extension ExecuteRequestBody {
             code: code, profile: profile ?? "strict", stdin: stdin, files: jobFiles, arguments: args ?? [],
             overrides: overrides, requester: requester, frontDoor: .http,
             project: try project.map { path throws(RequestRefusal) in try Self.readProject(path, limits: limits) },
-            artifacts: artifacts.map { ArtifactRequest(paths: $0, maxBytes: limits.project.artifactBytes,
-                                                       totalBytes: limits.project.artifactsTotalBytes) })
+            artifacts: try artifacts.map { paths throws(RequestRefusal) in
+                ArtifactRequest(paths: try paths.map { path throws(RequestRefusal) in
+                                    try RelativePath(path, refusedAs: "artifacts")
+                                },
+                                maxBytes: limits.project.artifactBytes, totalBytes: limits.project.artifactsTotalBytes)
+            })
         request.fieldNames = fieldNames
         return request
     }
