@@ -86,7 +86,7 @@ import Testing
     @Test(arguments: ["../escape.txt", "/etc/x", "a//b", "main.py"])
     func anUnsafeOrReservedFileDestinationIsRefused(destination: String) throws {
         let source = try CLI.temporaryFile("x")
-        expectRefused(try CLI.exec(["--file", "\(source):\(destination)", "-c", "print(1)"]), mentioning: ["files"])
+        expectRefused(try CLI.exec(["--file", "\(source):\(destination)", "-c", "print(1)"]), mentioning: ["--file:", destination])
     }
 
     // A directory is not a readable file: bexy must refuse it rather than run (or pass on) nothing.
