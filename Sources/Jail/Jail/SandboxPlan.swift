@@ -26,7 +26,7 @@ package struct SandboxPlan {
     /// The plan for `job` in `slot`; `files` are the files the mount plan writes (the cold path places the
     /// job's files this way; the warm path hands them over later and passes none).
     package init(job: JobSpec, files: [JobFile], idMap: String, rootDirectory: String, capLastCap: Int32,
-                 seccompNotify: Bool) throws(JailError) {
+                 seccompNotify: Bool) {
         cloneFlags = bj_job_clone_flags()
         self.rootDirectory = rootDirectory
         rootOptions = "size=1m,nr_inodes=1024,mode=0755"
