@@ -41,27 +41,30 @@ private let strictLimits = ResourceLimits(
     }
 
     @Test func loosenIsRejectedNamingFieldAndMaximum() {
-        let error = #expect(throws: ProfileError.self) {
+        let error = #expect(throws: LimitOverrides.Violation.self) {
             try LimitOverrides(memoryBytes: 1 << 30).applied(to: strictLimits)
         }
-        #expect(error?.field == "memory_bytes")
-        #expect(error?.message.contains("134217728") == true)
-        #expect(error?.path == nil)
+        #expect(error == LimitOverrides.Violation(field: .memoryBytes, requested: 1 << 30, maximum: 134_217_728))
 
-        let timeout = #expect(throws: ProfileError.self) {
+        let timeout = #expect(throws: LimitOverrides.Violation.self) {
             try LimitOverrides(timeoutMs: 10_001).applied(to: strictLimits)
         }
-        #expect(timeout?.field == "timeout_ms")
-        #expect(timeout?.message.contains("10000") == true)
+        #expect(timeout == LimitOverrides.Violation(field: .timeoutMs, requested: 10_001, maximum: 10_000))
     }
 
     @Test(arguments: [0, -1, Int.min])
     func nonPositiveValuesAreRejected(_ value: Int) {
-        let error = #expect(throws: ProfileError.self) {
+        let error = #expect(throws: LimitOverrides.Violation.self) {
             try LimitOverrides(cpuTimeMs: value).applied(to: strictLimits)
         }
-        #expect(error?.field == "cpu_time_ms")
-        #expect(error?.message.contains("positive") == true)
+        #expect(error == LimitOverrides.Violation(field: .cpuTimeMs, requested: value, maximum: nil))
+    }
+
+    @Test func valuesAreDescribedInTheUnitsPeopleGive() {
+        #expect(LimitOverrides.Field.timeoutMs.describe(60_000) == "60 s")
+        #expect(LimitOverrides.Field.timeoutMs.describe(1_500) == "1.5 s")
+        #expect(LimitOverrides.Field.memoryBytes.describe(128 << 20) == "128 MiB")
+        #expect(LimitOverrides.Field.pids.describe(64) == "64")
     }
 
     @Test func decodesSnakeCaseRequestKeys() throws {

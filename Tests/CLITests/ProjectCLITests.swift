@@ -82,7 +82,7 @@ struct ProjectCLITests {
         #expect(missing.status == 2, "\(missing)")
         let unsafe = try CLI.exec(["--artifact", "../x", "-c", "print(1)"])
         #expect(unsafe.status == 2, "\(unsafe)")
-        #expect(unsafe.stderr.contains("artifacts"), "\(unsafe)")
+        #expect(unsafe.stderr.contains("--artifact:"), "\(unsafe)")
         let noArtifact = try CLI.exec(["--artifacts-dir", "/tmp/x", "-c", "print(1)"])
         #expect(noArtifact.status != 0 && noArtifact.stderr.contains("--artifact"), "\(noArtifact)")
     }

@@ -38,7 +38,7 @@ public final class ScriptedRunner: JobRunner {
         self.script = script
     }
 
-    public func prepare(_ request: ExecutionRequest) throws(RequestError) -> PreparedExecution {
+    public func prepare(_ request: ExecutionRequest) throws(RequestRefusal) -> PreparedExecution {
         try checker.prepare(request)
     }
 

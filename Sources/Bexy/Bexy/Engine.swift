@@ -8,20 +8,6 @@ import Synchronization
 import Glibc
 #endif
 
-/// Why an execution could not even be attempted: the request itself is wrong (bad profile, a limit looser
-/// than the profile allows, an unsafe file path). Mapped to exit code 2 on the CLI and 400 over HTTP.
-public struct RequestError: Error, Sendable, CustomStringConvertible {
-    /// The request field at fault (`profile`, `timeout`, `files`, `limits.memory_bytes`).
-    public var field: String
-    public var message: String
-    public var description: String { "\(field): \(message)" }
-
-    public init(field: String, message: String) {
-        self.field = field
-        self.message = message
-    }
-}
-
 /// The execution engine: resolves the profile, applies the request's tightening, runs the job in a
 /// single-use sandbox, classifies the outcome and appends the audit record before returning.
 ///
@@ -58,56 +44,69 @@ public final class Engine: Sendable {
         self.spool = spool
     }
 
-    /// Run `request`. Throws `RequestError` for a bad request (nothing ran, nothing audited) and
+    /// Run `request`. Throws `RequestRefusal` for a bad request (nothing ran, nothing audited) and
     /// `AuditSpoolError` if the audit record cannot be made durable; everything else is in the result.
     public func execute(_ request: ExecutionRequest) throws -> ExecutionResult {
         try execute(prepare(request))
     }
 
-    /// Check `request` without running it: resolve the profile, apply the request's tightening, validate the
-    /// file paths. A service checks requests this way before queueing them.
+    /// Check `request` without running it: resolve the profile, apply the request's tightening, check the file
+    /// names and arguments (the paths themselves are `RelativePath`s, checked when made). A service checks requests this way before queueing them.
     ///
-    /// - Throws: `RequestError` naming the request field at fault.
-    public func prepare(_ request: ExecutionRequest) throws(RequestError) -> PreparedExecution {
+    /// - Throws: `RequestRefusal` naming the field at fault as the request's front door names it.
+    public func prepare(_ request: ExecutionRequest) throws(RequestRefusal) -> PreparedExecution {
+        let names = request.fieldNames
         let profile: Profile
         let limits: ResourceLimits
         do throws(ProfileError) {
             profile = try profiles.profile(named: request.profile)
         } catch {
-            throw RequestError(field: "profile", message: error.description)
+            throw RequestRefusal(field: names.profile, message: error.description)
         }
-        do throws(ProfileError) {
+        do throws(LimitOverrides.Violation) {
             limits = try request.overrides.applied(to: profile.limits)
         } catch {
-            throw RequestError(field: error.field, message: error.message)
+            throw refusal(error, profile: profile.name, names: names)
         }
-        if request.files.contains(where: { $0.path == ExecutionRequest.scriptName }) {
-            throw RequestError(field: "files", message: "'\(ExecutionRequest.scriptName)' is reserved for the code")
+        if request.files.contains(where: { $0.path == ExecutionRequest.scriptPath }) {
+            throw RequestRefusal(field: names.files,
+                                 message: "'\(ExecutionRequest.scriptName)' is reserved for the code")
         }
-        for file in request.files {
-            do throws(JailError) {
-                _ = try RootFilesystem.safeComponents(file.path)
-            } catch {
-                throw RequestError(field: "files", message: error.message)
-            }
-        }
-        for path in request.artifacts?.paths ?? [] {
-            do throws(JailError) {
-                _ = try RootFilesystem.safeComponents(path)
-            } catch {
-                throw RequestError(field: "artifacts", message: error.message)
-            }
+        if let index = request.arguments.firstIndex(where: { $0.utf8.contains(0) }) {
+            throw RequestRefusal(field: "\(names.arguments)[\(index)]", message: "must not contain a NUL byte")
         }
         var request = request
         if var project = request.project {
             // The request's code and files win over the project's files of the same path.
-            let replaced = Set([ExecutionRequest.scriptName] + request.files.map(\.path))
+            let replaced = Set([ExecutionRequest.scriptPath] + request.files.map(\.path))
             project.skipped += project.files.filter { replaced.contains($0.path) }
-                .map { ProjectCopy.Skipped(path: $0.path, reason: "replaced by the request's code or files") }
+                .map { ProjectCopy.Skipped(path: $0.path.string, reason: "replaced by the request's code or files") }
             project.files.removeAll { replaced.contains($0.path) }
             request.project = project
         }
         return PreparedExecution(request: request, profile: profile, limits: limits)
+    }
+
+    /// The refusal for an override `profile` does not allow, in the caller's units, with a hint naming another
+    /// profile: the one with the smallest maximum that allows the value, else the one that allows the most.
+    private func refusal(_ violation: LimitOverrides.Violation, profile: String,
+                         names: RequestFieldNames) -> RequestRefusal {
+        let field = violation.field
+        let requested = violation.requested == Int.max ? "a value this large" : field.describe(violation.requested)
+        guard let maximum = violation.maximum else {
+            return RequestRefusal(field: names.name(of: field), message: "must be positive, got \(requested)")
+        }
+        let looser = profiles.names().compactMap { name -> (name: String, maximum: Int)? in
+            guard name != profile, let other = try? profiles.profile(named: name) else { return nil }
+            let limit = other.limits[keyPath: field.limit]
+            return limit > maximum ? (name, limit) : nil
+        }.sorted { $0.maximum < $1.maximum }
+        let suggested = looser.first { $0.maximum >= violation.requested } ?? looser.last
+        return RequestRefusal(
+            field: names.name(of: field),
+            message: "\(requested) exceeds the \(profile) profile's maximum of \(field.describe(maximum))",
+            hint: suggested.map { "the \($0.name) profile allows up to \(field.describe($0.maximum))" }
+                ?? "requests may only tighten a profile's limits")
     }
 
     /// Run a checked request in a fresh sandbox and append its audit record before returning.
@@ -156,7 +155,7 @@ public final class Engine: Sendable {
             command: JobCommand(interpreter: profile.python, interpreterFlags: profile.pythonArgs,
                                 script: ExecutionRequest.scriptName, scriptArguments: request.arguments),
             environment: profile.environment,
-            files: [JobFile(path: ExecutionRequest.scriptName, contents: request.code)]
+            files: [JobFile(path: ExecutionRequest.scriptPath, contents: request.code)]
                 + (request.project?.files ?? []) + request.files,
             stdin: request.stdin, limits: limits, hostname: profile.hostname, seccomp: filter,
             artifacts: request.artifacts)

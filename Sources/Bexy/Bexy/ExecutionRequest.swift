@@ -23,9 +23,13 @@ public struct ExecutionRequest: Sendable {
     /// Who asked: recorded in the audit trail.
     public var requester: String
     public var frontDoor: AuditRecord.FrontDoor
+    /// What the front door calls the fields a refusal names; defaults to the front door's own names.
+    public var fieldNames: RequestFieldNames
 
     /// The file name the code is written to inside the job.
     public static let scriptName = "main.py"
+    /// `scriptName` as a path beneath the working directory.
+    public static let scriptPath = RelativePath(stringLiteral: scriptName)
 
     public init(code: [UInt8], profile: String = "strict", stdin: [UInt8]? = nil, files: [JobFile] = [],
                 arguments: [String] = [], overrides: LimitOverrides = LimitOverrides(), requester: String,
@@ -38,6 +42,7 @@ public struct ExecutionRequest: Sendable {
         self.overrides = overrides
         self.requester = requester
         self.frontDoor = frontDoor
+        self.fieldNames = frontDoor == .cli ? .cli : .http
         self.project = project
         self.artifacts = artifacts
     }

@@ -40,44 +40,89 @@ public struct LimitOverrides: Sendable, Equatable, Codable {
         self.tmpBytes = tmpBytes
     }
 
-    enum CodingKeys: String, CodingKey {
-        case timeoutMs = "timeout_ms", cpuTimeMs = "cpu_time_ms", memoryBytes = "memory_bytes", pids
-        case openFiles = "open_files", fileSizeBytes = "file_size_bytes", stdoutBytes = "stdout_bytes"
-        case stderrBytes = "stderr_bytes", tmpBytes = "tmp_bytes"
-    }
+    /// The JSON keys are the fields' request names.
+    typealias CodingKeys = Field
 
     /// Whether no field is set.
     public var isEmpty: Bool { self == LimitOverrides() }
 
     /// `limits` with every set field applied.
     ///
-    /// - Throws: `ProfileError` naming the request field when a value is zero or negative, or larger than the
-    ///   profile allows (the message states the profile's maximum). Nothing is applied unless everything is valid.
-    public func applied(to limits: ResourceLimits) throws(ProfileError) -> ResourceLimits {
+    /// - Throws: `Violation` naming the override when a value is zero or negative, or larger than `limits` allow.
+    ///   Nothing is applied unless everything is valid.
+    public func applied(to limits: ResourceLimits) throws(Violation) -> ResourceLimits {
         var result = limits
-        try tighten(&result.wallTimeMs, to: timeoutMs, field: .timeoutMs)
-        try tighten(&result.cpuTimeMs, to: cpuTimeMs, field: .cpuTimeMs)
-        try tighten(&result.memoryBytes, to: memoryBytes, field: .memoryBytes)
-        try tighten(&result.pids, to: pids, field: .pids)
-        try tighten(&result.openFiles, to: openFiles, field: .openFiles)
-        try tighten(&result.fileSizeBytes, to: fileSizeBytes, field: .fileSizeBytes)
-        try tighten(&result.stdoutBytes, to: stdoutBytes, field: .stdoutBytes)
-        try tighten(&result.stderrBytes, to: stderrBytes, field: .stderrBytes)
-        try tighten(&result.tmpBytes, to: tmpBytes, field: .tmpBytes)
+        for field in Field.allCases {
+            guard let requested = self[keyPath: field.override] else { continue }
+            let maximum = result[keyPath: field.limit]
+            guard requested > 0 else { throw Violation(field: field, requested: requested, maximum: nil) }
+            guard requested <= maximum else { throw Violation(field: field, requested: requested, maximum: maximum) }
+            result[keyPath: field.limit] = requested
+        }
         return result
     }
 
-    private func tighten(_ limit: inout Int, to requested: Int?, field: CodingKeys) throws(ProfileError) {
-        guard let requested else { return }
-        guard requested > 0 else {
-            throw ProfileError(field: field.stringValue, message: "must be a positive integer, got \(requested)")
+    /// One override: its request name, where it sits here and which profile limit it tightens.
+    public enum Field: String, CodingKey, CaseIterable, Sendable {
+        case timeoutMs = "timeout_ms", cpuTimeMs = "cpu_time_ms", memoryBytes = "memory_bytes", pids
+        case openFiles = "open_files", fileSizeBytes = "file_size_bytes", stdoutBytes = "stdout_bytes"
+        case stderrBytes = "stderr_bytes", tmpBytes = "tmp_bytes"
+
+        var override: KeyPath<LimitOverrides, Int?> {
+            switch self {
+            case .timeoutMs: \.timeoutMs
+            case .cpuTimeMs: \.cpuTimeMs
+            case .memoryBytes: \.memoryBytes
+            case .pids: \.pids
+            case .openFiles: \.openFiles
+            case .fileSizeBytes: \.fileSizeBytes
+            case .stdoutBytes: \.stdoutBytes
+            case .stderrBytes: \.stderrBytes
+            case .tmpBytes: \.tmpBytes
+            }
         }
-        guard requested <= limit else {
-            throw ProfileError(
-                field: field.stringValue,
-                message: "\(requested) exceeds the profile's maximum of \(limit); requests may only tighten limits")
+
+        /// The profile limit this override tightens.
+        public var limit: WritableKeyPath<ResourceLimits, Int> {
+            switch self {
+            case .timeoutMs: \.wallTimeMs
+            case .cpuTimeMs: \.cpuTimeMs
+            case .memoryBytes: \.memoryBytes
+            case .pids: \.pids
+            case .openFiles: \.openFiles
+            case .fileSizeBytes: \.fileSizeBytes
+            case .stdoutBytes: \.stdoutBytes
+            case .stderrBytes: \.stderrBytes
+            case .tmpBytes: \.tmpBytes
+            }
         }
-        limit = requested
+
+        /// `value` (in this field's internal unit) in the unit people give it: `10 s`, `128 MiB`, `64`.
+        public func describe(_ value: Int) -> String {
+            switch self {
+            case .timeoutMs, .cpuTimeMs:
+                value % 1000 == 0 ? "\(value / 1000) s" : "\(Double(value) / 1000) s"
+            case .memoryBytes:
+                value % (1 << 20) == 0 ? "\(value >> 20) MiB" : "\(value) bytes"
+            case .pids, .openFiles, .fileSizeBytes, .stdoutBytes, .stderrBytes, .tmpBytes:
+                "\(value)"
+            }
+        }
+    }
+
+    /// An override that is not positive, or looser than the profile allows.
+    public struct Violation: Error, Sendable, Equatable {
+        public var field: Field
+        /// The value asked for, in the field's internal unit.
+        public var requested: Int
+        /// The profile's limit the request went past; nil when the value is not positive.
+        public var maximum: Int?
+
+        public init(field: Field, requested: Int, maximum: Int?) {
+            self.field = field
+            self.requested = requested
+            self.maximum = maximum
+        }
     }
 }
 

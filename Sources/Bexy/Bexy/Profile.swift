@@ -72,17 +72,18 @@ extension Profile: Encodable {
     }
 }
 
-/// The one error type for profiles and limit overrides: which field is wrong, why, and in which file.
+/// The one error type for profiles: which field is wrong, why, and in which file. (A request's overrides are
+/// refused with `RequestRefusal`.)
 ///
 /// `field` is a dotted path in the profile's JSON (`"limits.memory_bytes"`, `"environment.LD_PRELOAD"`,
-/// `"python_args[0]"`) or the name of a request override (`"memory_bytes"`); it is empty only when the
+/// `"python_args[0]"`) or `"name"` for a malformed or unknown profile name; it is empty only when the
 /// whole file is unreadable or not JSON.
 public struct ProfileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The offending field, e.g. `"limits.memroy_bytes"`.
     public var field: String
     /// What is wrong with it, e.g. `"unknown field"`.
     public var message: String
-    /// The file the error was found in (a profile or a seccomp policy); `nil` for request overrides.
+    /// The file the error was found in (a profile or a seccomp policy); `nil` when there is none.
     public var path: String?
 
     /// Creates an error for `field` in the file at `path`.

@@ -180,8 +180,12 @@ public struct ProjectCopy: Sendable, Equatable {
                                    + "BEXY_MAX_PROJECT_BYTES)")
             }
         }
+        guard let relative = try? RelativePath(path) else {
+            skipped.append(Skipped(path: path, reason: "not a safe relative path"))
+            return
+        }
         total += contents.count
-        files.append(JobFile(path: path, contents: contents, executable: st.st_mode & 0o111 != 0))
+        files.append(JobFile(path: relative, contents: contents, executable: st.st_mode & 0o111 != 0))
     }
 
     /// The names in `directory`, without `.` and `..`, sorted (a stable copy order).

@@ -23,7 +23,7 @@ enum ArtifactWriter {
             guard let content = artifact.content else { continue }
             let components: [String]
             do throws(JailError) {
-                components = try RootFilesystem.safeComponents(artifact.path)
+                components = try RelativePath(artifact.path).components
             } catch {
                 throw Failure(message: error.message)
             }

@@ -73,8 +73,8 @@ struct ExecCommand: ParsableCommand {
         let request: ExecutionRequest
         do {
             request = try makeRequest(configuration)
-        } catch let error as CLIInputError {
-            fail(error.message, code: 2)
+        } catch let error as RequestRefusal {
+            fail(error.description, code: 2)
         }
         let engine: Engine
         do {
@@ -87,7 +87,7 @@ struct ExecCommand: ParsableCommand {
         let result: ExecutionResult
         do {
             result = try engine.execute(request)
-        } catch let error as RequestError {
+        } catch let error as RequestRefusal {
             fail(error.description, code: 2)
         } catch {
             fail("\(error)", code: 125)
@@ -125,8 +125,6 @@ struct ExecCommand: ParsableCommand {
         }
     }
 
-    private struct CLIInputError: Error { var message: String }
-
     private func makeRequest(_ configuration: CLIConfiguration) throws -> ExecutionRequest {
         var arguments = scriptAndArguments
         let program: [UInt8]
@@ -142,7 +140,7 @@ struct ExecCommand: ParsableCommand {
             do {
                 overrides.memoryBytes = try ByteSize.parse(memory)
             } catch {
-                throw CLIInputError(message: "--memory: \(error.description)")
+                throw RequestRefusal(field: "--memory", message: error.description)
             }
         }
         var jobFiles: [JobFile] = []
@@ -151,9 +149,11 @@ struct ExecCommand: ParsableCommand {
             let source = parts[0]
             let destination = parts.count > 1 ? parts[1] : String(source.split(separator: "/").last ?? "")
             guard !source.isEmpty, !destination.isEmpty else {
-                throw CLIInputError(message: "--file \"\(spec)\": expected SRC or SRC:DEST with both parts non-empty")
+                throw RequestRefusal(field: "--file",
+                                     message: "\"\(spec)\": expected SRC or SRC:DEST with both parts non-empty")
             }
-            jobFiles.append(JobFile(path: destination, contents: try readFile(source, what: "--file")))
+            jobFiles.append(JobFile(path: try RelativePath(destination, refusedAs: "--file"),
+                                    contents: try readFile(source, what: "--file")))
         }
         let limits = configuration.settings.project
         var projectCopy: ProjectCopy?
@@ -161,15 +161,18 @@ struct ExecCommand: ParsableCommand {
             do throws(ProjectError) {
                 projectCopy = try ProjectCopy.read(project, limits: limits)
             } catch {
-                throw CLIInputError(message: "--project \(project): \(error.message)")
+                throw RequestRefusal(field: "--project", message: "\(project): \(error.message)")
             }
+        }
+        let artifactPaths = try artifacts.map { path throws(RequestRefusal) in
+            try RelativePath(path, refusedAs: "--artifact")
         }
         return ExecutionRequest(
             code: program, profile: profile, stdin: try stdin.map { try readFile($0, what: "--stdin") },
             files: jobFiles, arguments: arguments, overrides: overrides,
             requester: Self.requester(sudoUser: configuration.sudoUser), frontDoor: .cli, project: projectCopy,
-            artifacts: artifacts.isEmpty ? nil : ArtifactRequest(paths: artifacts, maxBytes: limits.artifactBytes,
-                                                                 totalBytes: limits.artifactsTotalBytes))
+            artifacts: artifactPaths.isEmpty ? nil : ArtifactRequest(paths: artifactPaths, maxBytes: limits.artifactBytes,
+                                                                     totalBytes: limits.artifactsTotalBytes))
     }
 
     /// "cli:<user>", the sudo caller when there is one.
@@ -182,22 +185,22 @@ struct ExecCommand: ParsableCommand {
     private func readFile(_ path: String, what: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw CLIInputError(message: "\(what) \(path): \(String(cString: strerror(errno)))")
+            throw RequestRefusal(field: what, message: "\(path): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         var st = stat()
         if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
-            throw CLIInputError(message: "\(what) \(path): is a directory, expected a file")
+            throw RequestRefusal(field: what, message: "\(path): is a directory, expected a file")
         }
         guard let bytes = readAll(fd) else {
-            throw CLIInputError(message: "\(what) \(path): \(String(cString: strerror(errno)))")
+            throw RequestRefusal(field: what, message: "\(path): \(String(cString: strerror(errno)))")
         }
         return bytes
     }
 
     private func readStandardInput() throws -> [UInt8] {
         guard let bytes = readAll(0) else {
-            throw CLIInputError(message: "stdin: \(String(cString: strerror(errno)))")
+            throw RequestRefusal(field: "stdin", message: String(cString: strerror(errno)))
         }
         return bytes
     }

@@ -5,14 +5,14 @@ import CJailShim
 
 /// Files to copy out of the job's working directory after the job, and the caps on them.
 public struct ArtifactRequest: Sendable, Equatable {
-    /// Paths relative to the working directory (safe components only, see `RootFilesystem.safeComponents`).
-    public var paths: [String]
+    /// The files to copy, beneath the working directory.
+    public var paths: [RelativePath]
     /// The largest artifact copied; a larger one is refused (reported with an error, no content).
     public var maxBytes: Int
     /// All artifacts together; one that would go past it is refused.
     public var totalBytes: Int
 
-    public init(paths: [String], maxBytes: Int, totalBytes: Int) {
+    public init(paths: [RelativePath], maxBytes: Int, totalBytes: Int) {
         self.paths = paths
         self.maxBytes = maxBytes
         self.totalBytes = totalBytes
@@ -56,15 +56,9 @@ enum ArtifactCollector {
         }
     }
 
-    private static func collect(_ path: String, from workdirFD: Int32, maxBytes: Int) -> CollectedArtifact {
-        var artifact = CollectedArtifact(path: path)
-        do throws(JailError) {
-            _ = try RootFilesystem.safeComponents(path)
-        } catch {
-            artifact.error = error.message
-            return artifact
-        }
-        let fd = bj_open_beneath(workdirFD, path)
+    private static func collect(_ path: RelativePath, from workdirFD: Int32, maxBytes: Int) -> CollectedArtifact {
+        var artifact = CollectedArtifact(path: path.string)
+        let fd = bj_open_beneath(workdirFD, path.string)
         guard fd >= 0 else {
             artifact.error = describe(errno: -fd)
             return artifact

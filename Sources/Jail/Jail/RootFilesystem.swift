@@ -20,12 +20,12 @@ public enum MountStep: Equatable, Sendable {
 
 /// A file placed in the job's working directory before the program starts.
 public struct JobFile: Sendable, Equatable {
-    /// Path relative to the working directory; no `..`, no leading `/`.
-    public var path: String
+    /// Where the file goes, beneath the working directory.
+    public var path: RelativePath
     public var contents: [UInt8]
     public var executable: Bool
 
-    public init(path: String, contents: [UInt8], executable: Bool = false) {
+    public init(path: RelativePath, contents: [UInt8], executable: Bool = false) {
         self.path = path
         self.contents = contents
         self.executable = executable
@@ -43,9 +43,9 @@ public enum RootFilesystem {
     static let hostSystemPaths = ["usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32"]
     static let devices = ["null", "zero", "full", "random", "urandom"]
 
-    /// Build the plan for one job. Throws if a job file path is unsafe.
+    /// Build the plan for one job.
     public static func plan(limits: ResourceLimits, files: [JobFile], hostname: String,
-                            host: HostLayout = .current()) throws(JailError) -> [MountStep] {
+                            host: HostLayout = .current()) -> [MountStep] {
         var steps: [MountStep] = []
         for entry in host.systemEntries {
             switch entry {
@@ -80,7 +80,7 @@ public enum RootFilesystem {
                             noexec: false))
         var created: Set<String> = []
         for file in files {
-            let components = try safeComponents(file.path)
+            let components = file.path.components
             var prefix = work
             for directory in components.dropLast() {
                 prefix += "/" + directory
@@ -93,17 +93,6 @@ public enum RootFilesystem {
         }
         steps.append(.remountReadOnly("", noexec: false))
         return steps
-    }
-
-    /// The components of a job file path, refusing absolute paths, `.`/`..`, empty parts and NUL bytes.
-    public static func safeComponents(_ path: String) throws(JailError) -> [String] {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard !path.isEmpty, !path.hasPrefix("/"), !path.utf8.contains(0),
-              parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
-            throw JailError(.invalidConfiguration, stage: "job files",
-                            message: "file path '\(path)' must be relative, without '.', '..' or empty parts")
-        }
-        return parts
     }
 
     static let passwd = """

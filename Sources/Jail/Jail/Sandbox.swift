@@ -77,9 +77,9 @@ public final class Sandbox: Sendable {
         var removeCgroupOnExit = true
         defer { if removeCgroupOnExit { try? cgroup.destroy() } }
 
-        let sandboxPlan = try SandboxPlan(job: job, files: job.files, idMap: slot.idMap,
-                                          rootDirectory: host.rootMountPoint, capLastCap: host.capLastCap,
-                                          seccompNotify: notifiesBlockedSyscalls)
+        let sandboxPlan = SandboxPlan(job: job, files: job.files, idMap: slot.idMap,
+                                      rootDirectory: host.rootMountPoint, capLastCap: host.capLastCap,
+                                      seccompNotify: notifiesBlockedSyscalls)
         let stdinFD = try Syscall.memfd("bexy-stdin", bytes: job.stdin ?? [])
         var childEndsOpen = true
         defer { if childEndsOpen { close(stdinFD) } }

@@ -26,11 +26,11 @@ package struct SandboxPlan {
     /// The plan for `job` in `slot`; `files` are the files the mount plan writes (the cold path places the
     /// job's files this way; the warm path hands them over later and passes none).
     package init(job: JobSpec, files: [JobFile], idMap: String, rootDirectory: String, capLastCap: Int32,
-                 seccompNotify: Bool) throws(JailError) {
+                 seccompNotify: Bool) {
         cloneFlags = bj_job_clone_flags()
         self.rootDirectory = rootDirectory
         rootOptions = "size=1m,nr_inodes=1024,mode=0755"
-        mounts = try RootFilesystem.plan(limits: job.limits, files: files, hostname: job.hostname)
+        mounts = RootFilesystem.plan(limits: job.limits, files: files, hostname: job.hostname)
         hostname = job.hostname
         workdir = RootFilesystem.workdir
         self.idMap = idMap

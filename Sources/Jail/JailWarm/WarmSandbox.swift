@@ -40,8 +40,8 @@ final class WarmSandbox: @unchecked Sendable {
         let slot = try host.takeSlot()
         let cgroup = try host.cgroups.create(name: Sandbox.cgroupName(slot: slot.number), limits: template.limits)
         do throws(JailError) {
-            let plan = try SandboxPlan(job: template, files: [], idMap: slot.idMap, rootDirectory: host.rootMountPoint,
-                                       capLastCap: host.capLastCap, seccompNotify: host.notifiesBlockedSyscalls)
+            let plan = SandboxPlan(job: template, files: [], idMap: slot.idMap, rootDirectory: host.rootMountPoint,
+                                   capLastCap: host.capLastCap, seccompNotify: host.notifiesBlockedSyscalls)
             // The job's stdin arrives with the job; until then the program reads /dev/null.
             let stdinPlaceholder = open("/dev/null", O_RDONLY | O_CLOEXEC)
             guard stdinPlaceholder >= 0 else { throw .system("open /dev/null") }

@@ -13,7 +13,7 @@ struct WarmShape: Hashable, Sendable {
     /// working directory).
     init?(_ job: JobSpec) {
         let script = job.command.script
-        guard !script.contains("/"), job.files.contains(where: { $0.path == script }) else { return nil }
+        guard !script.contains("/"), job.files.contains(where: { $0.path.string == script }) else { return nil }
         zygote = Zygote.Key(executable: job.command.interpreter, interpreterArguments: job.command.interpreterFlags,
                             environment: job.environment)
         limits = job.limits

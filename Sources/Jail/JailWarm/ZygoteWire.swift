@@ -24,7 +24,7 @@ enum ZygoteWire {
         w.string(script)
         for argument in arguments { w.string(argument) }
         for file in files {
-            w.string(file.path)
+            w.string(file.path.string)
             w.u32(file.executable ? 0o755 : 0o644)
             w.longBlob(file.contents)
         }

@@ -27,9 +27,13 @@ struct AnalyzeRoute: Sendable {
         let limits = execute.limits
         let buffer = try await JSONBody.read(request, limit: limits.bodyBytes)
         let code = Array(try JSONBody.decode(AnalyzeRequestBody.self, from: buffer, root: "body").code.utf8)
-        try ExecuteRequestBody.check("code", bytes: code.count, cap: limits.codeBytes, key: "BEXY_MAX_CODE_BYTES")
+        do throws(RequestRefusal) {
+            try ExecuteRequestBody.check("code", bytes: code.count, cap: limits.codeBytes, key: "BEXY_MAX_CODE_BYTES")
+        } catch {
+            throw ServiceError(error)
+        }
         let prepared: PreparedExecution
-        do throws(RequestError) {
+        do throws(RequestRefusal) {
             prepared = try execute.runner.prepare(ImportAnalysis.request(code: code, requester: requester,
                                                                          frontDoor: .http))
         } catch {

@@ -40,14 +40,11 @@ struct ExecuteRoute: Sendable {
         let requester = try Requester.of(request.headers)
         let buffer = try await JSONBody.read(request, limit: limits.bodyBytes)
         let body = try JSONBody.decode(ExecuteRequestBody.self, from: buffer, root: "body")
-        let translation = try body.translate(requester: requester, limits: limits)
-        let prepared: PreparedExecution
-        do throws(RequestError) {
-            prepared = try runner.prepare(translation.request)
+        do throws(RequestRefusal) {
+            return try runner.prepare(body.request(requester: requester, limits: limits))
         } catch {
-            throw translation.error(for: error)
+            throw ServiceError(error)
         }
-        return prepared
     }
 
     /// Queue `prepared`, wait for it and answer with `respond(result)`; shared by `/execute` and `/analyze`.

@@ -14,8 +14,8 @@ public protocol JobRunner: Sendable {
 
     /// Check `request` without running it.
     ///
-    /// - Throws: `RequestError` naming the request field at fault.
-    func prepare(_ request: ExecutionRequest) throws(RequestError) -> PreparedExecution
+    /// - Throws: `RequestRefusal` naming the request field at fault (as the front door names it).
+    func prepare(_ request: ExecutionRequest) throws(RequestRefusal) -> PreparedExecution
 
     /// Run a checked request and append its audit record before returning (called on a scheduler worker thread).
     ///
