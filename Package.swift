@@ -218,7 +218,11 @@ let package = Package(
         .testTarget(
             name: "CLITests", dependencies: ["BexyCLI", "Bexy", "Contracts", "Jail", "TestSupport"], path: "Tests/CLITests"),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"], path: "Tests/ServiceKitTests"),
-        .testTarget(name: "ServiceHTTPTests", dependencies: ["ServiceHTTP", "Contracts"], path: "Tests/ServiceHTTPTests"),
+        .testTarget(
+            name: "ServiceHTTPTests",
+            dependencies: ["ServiceHTTP", "Contracts", "TestSupport",
+                           .product(name: "HummingbirdTesting", package: "hummingbird")],
+            path: "Tests/ServiceHTTPTests"),
         .testTarget(
             name: "LogLamaTests",
             dependencies: [

@@ -161,4 +161,16 @@ extension Array where Element: Sendable {
             }
         }
     }
+
+    @Test func aHugeHeaderGetsTheErrorEnvelope() async throws {
+        try await withHTTPServer(TestUpstreams.recording()) { upstreamPort in
+            try await withGateway(upstreams: ["bexy": upstreamPort]) { gateway in
+                let request = "GET /api/bexy/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: "
+                    + String(repeating: "a", count: 1 << 20) + "\r\n\r\n"
+                let answer = await rawHTTPExchange(port: gateway.port, Array(request.utf8))
+                #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer.prefix(200))")
+                #expect(answer.contains(#""code":"invalid_request""#), "\(answer.prefix(400))")
+            }
+        }
+    }
 }

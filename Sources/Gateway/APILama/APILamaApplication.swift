@@ -65,6 +65,7 @@ public func buildAPILamaApplication(
 
     return Application(
         router: router,
+        server: configuration.connections.server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                              serverName: APILamaService.name),
         services: [client],
@@ -101,7 +102,9 @@ final class UpstreamClient: Service, Sendable {
             redirectConfiguration: .disallow,
             timeout: .init(connect: TimeAmount(connectTimeout)),
             decompression: .disabled)
-        configuration.connectionPool = .init(idleTimeout: .seconds(60),
+        // Idle connections are dropped before the services' own idle timeout closes them, so a request is never
+        // sent on a connection the service is closing.
+        configuration.connectionPool = .init(idleTimeout: ServiceConnectionPolicy.clientPoolIdleTimeout,
                                              concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
         configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)

@@ -1,3 +1,4 @@
+import ServiceHTTP
 import ServiceKit
 
 /// Everything the gateway needs to start, in one value the CLI fills from the central `.env` and its flags.
@@ -52,6 +53,8 @@ public struct APILamaConfiguration: Sendable {
     public var sessionLifetime: Duration
     /// Whether the session cookie carries `Secure`.
     public var secureCookies: Bool
+    /// How connections are treated: idle timeout (also the time a request head has to arrive) and header limits.
+    public var connections = ServiceConnectionPolicy()
 
     /// The WebLama origins allowed by default.
     public static let defaultCORSOrigins = ["http://127.0.0.1:8081", "http://localhost:8081"]

@@ -47,7 +47,7 @@ public struct BexyServer: Sendable {
         MetricsRoute(metrics: metrics, scheduler: scheduler, runner: runner).register(on: router)
         application = Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [PeerDisconnectHandler()])),
+            server: configuration.connections.server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                  serverName: Self.name),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },

@@ -1,3 +1,4 @@
+import ServiceHTTP
 import Bexy
 import ServiceKit
 
@@ -42,6 +43,8 @@ public struct BexyServiceConfiguration: Sendable, Equatable {
     public var limits: InputLimits
     /// How long and how many ended jobs are kept.
     public var jobRetention: JobRetention
+    /// How connections are treated: idle timeout (also the time a request head has to arrive) and header limits.
+    public var connections = ServiceConnectionPolicy()
 
     /// How long and how many ended jobs of `POST /jobs` stay readable (`GET /jobs/{id}`, their events).
     public struct JobRetention: Sendable, Equatable {

@@ -59,6 +59,7 @@ public func buildLogLamaApplication(
     let retention = RetentionService(store: store, retention: configuration.retention, logger: logger)
     return Application(
         router: router,
+        server: configuration.connections.server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                              serverName: LogLamaService.name),
         services: [retention],

@@ -1,3 +1,4 @@
+import ServiceHTTP
 import ServiceKit
 
 /// Everything the LogLama server needs to start, in one value the CLI fills from flags and the central `.env`.
@@ -30,6 +31,8 @@ public struct LogLamaConfiguration: Sendable, Equatable {
     public var internalToken: String?
     /// How long `GET /api/services` waits for each service's `/health`. Default 1 s.
     public var serviceCheckTimeout: Duration = .seconds(1)
+    /// How connections are treated: idle timeout (also the time a request head has to arrive) and header limits.
+    public var connections = ServiceConnectionPolicy()
 
     /// The default request body limit: 8 MiB.
     public static let defaultMaxBodyBytes = 8 << 20
