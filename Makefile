@@ -1,11 +1,11 @@
 # PyLama / BEXY: the two set-up commands are `make demo` and `make test` (run as root on Debian 12).
 SWIFT ?= swift
 # Debian packages the build, the sandbox and the tests need; `make deps` installs the missing ones.
-APT_PACKAGES := libseccomp-dev libcap-dev libsqlite3-dev python3 python3-dev
+APT_PACKAGES := libseccomp-dev libcap-dev libsqlite3-dev python3 python3-dev python3-venv
 BENCH_PACKAGES := bubblewrap
 BEXY := .build/release/bexy
 
-.PHONY: deps bench-deps build demo test layering bench clean
+.PHONY: deps bench-deps build demo test layering conformance bench clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -43,6 +43,12 @@ test: deps layering
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(SERIAL_TESTS)'
 	$(SWIFT) test --skip-build --no-parallel --filter '$(SERIAL_TESTS)'
+	scripts/conformance.sh .build/debug
+
+## The gateway fuzzed against its own OpenAPI document by schemathesis (PyPI, in a venv under .build), over a
+## real LogLama + BEXY + APILama started from the debug build; bounded by CONFORMANCE_SECONDS (default 150).
+conformance:
+	scripts/conformance.sh .build/debug
 
 ## The layering rules of the README's Layout section (imports and Package.swift dependencies).
 layering:

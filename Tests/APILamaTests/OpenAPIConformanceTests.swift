@@ -113,6 +113,10 @@ import Testing
                          token: viewer, expected: 400),
                     Call(method: .GET, template: "/api/loglama/api/stats", path: "/api/loglama/api/stats", token: viewer,
                          expected: 200),
+                    Call(method: .POST, template: "/api/loglama/api/audit", path: "/api/loglama/api/audit", token: admin,
+                         body: "[]", expected: 200),
+                    Call(method: .POST, template: "/api/loglama/api/audit", path: "/api/loglama/api/audit", token: user,
+                         body: "[]", expected: 403),
                     Call(method: .POST, template: "/api/loglama/api/logs/clear", path: "/api/loglama/api/logs/clear",
                          token: user, body: "{}", expected: 403),
                     Call(method: .POST, template: "/api/loglama/api/logs/clear", path: "/api/loglama/api/logs/clear",
@@ -131,6 +135,29 @@ import Testing
                 #expect(checker.operations.subtracting(exercised).isEmpty,
                         "documented but never checked: \(checker.operations.subtracting(exercised).sorted())")
             }
+        }
+    }
+
+    /// A method the document does not list on a path it describes is 405 with `Allow`, before authentication;
+    /// TRACE and CONNECT are 405 everywhere, never forwarded.
+    @Test func anUndocumentedMethodIsNotAllowed() async throws {
+        try await withGateway { gateway in
+            let health = try await gateway.send(.POST, "/health", body: "{}")
+            #expect(health.status == 405)
+            #expect(health.header("Allow") == "GET, HEAD, OPTIONS")
+            #expect(health.json?["error"]?["code"]?.string == "method_not_allowed")
+            let execute = try await gateway.send(.GET, "/api/bexy/execute")
+            #expect(execute.status == 405)
+            #expect(execute.header("Allow") == "OPTIONS, POST")
+            let job = try await gateway.send(.PUT, "/api/bexy/jobs/abc", body: "{}")
+            #expect(job.header("Allow") == "DELETE, GET, HEAD, OPTIONS")
+            for path in ["/signin", "/api/loglama/api/audit/1", "/nowhere"] {
+                let trace = try await gateway.send(.TRACE, path)
+                #expect(trace.status == 405, "TRACE \(path): \(trace.status)")
+            }
+            // Undocumented paths are still forwarded as before (here: to a BEXY that is down).
+            let undocumented = try await gateway.send(.GET, "/api/bexy/metrics", token: Gateway.adminToken)
+            #expect(undocumented.status == 503)
         }
     }
 

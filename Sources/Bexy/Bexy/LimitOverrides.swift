@@ -149,7 +149,7 @@ extension LimitOverrides {
     /// - Throws: `InvalidValue` unless `mebibytes` is a positive number.
     public static func memoryBytes(mebibytes: Double) throws(InvalidValue) -> Int {
         guard mebibytes > 0 else { throw InvalidValue(message: "must be a positive number of MiB") }
-        return mebibytes < 1e12 ? Int(mebibytes * 1_048_576) : Int.max
+        return mebibytes < 1e12 ? Int((mebibytes * 1_048_576).rounded(.up)) : Int.max
     }
 }
 

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Hummingbird
 import ServiceHTTP
@@ -11,12 +12,15 @@ import ServiceHTTP
 /// and the required keys of each body against it (and that its `info.version` is `APILamaService.version`).
 struct OpenAPIDocument: Sendable {
     private let file: StaticFile
+    /// The methods of each documented path (for `MethodPolicyMiddleware`).
+    let routes: DocumentedRoutes
 
     /// Reads the document from the target's bundle (`PyLama_APILama.resources`, next to the executable).
     ///
     /// - Throws: `MissingResource` when the bundle has no `openapi.json`: the gateway does not start without it.
     init() throws(MissingResource) {
         file = try StaticFile("openapi.json", in: .module, contentType: "application/json; charset=utf-8")
+        routes = DocumentedRoutes(document: JSONValue.parse(String(buffer: file.content)) ?? .null)
     }
 
     func register(on router: Router<GatewayRequestContext>) {
