@@ -148,7 +148,8 @@ extension BexyServiceTests {
                        "BEXY_PROJECT_ROOTS": root + "/.:/tmp", "BEXY_MAX_PROJECT_FILES": "7",
                        "BEXY_MAX_ARTIFACT_BYTES": "99"]
             let settings = try PyLamaConfiguration.load(environment: env, localPath: root + "/absent-local.env")
-            let configuration = try BexyServiceConfiguration.load(from: settings, environment: env)
+            let configuration = try BexyServiceConfiguration.load(from: settings, environment: env,
+                                                                  project: try BexySettings(values: env).project)
             #expect(configuration.limits.projectRoots == [root, "/tmp"], "entries are resolved with realpath")
             #expect(configuration.limits.project.projectFiles == 7)
             #expect(configuration.limits.project.artifactBytes == 99)

@@ -5,7 +5,7 @@ import JailWarm
 /// The engine's configuration as plain values, built once by a front door (`bexy`, `bexy-server`) from its
 /// configuration values (the process environment over the central `.env`); the engine itself reads no environment.
 ///
-/// Keys, with today's defaults; a value that does not parse, or is out of range, leaves the default:
+/// Keys, with their defaults; a value that does not parse, or is out of range, is refused (`BexySettingsError`):
 /// - `BEXY_PROFILES_DIR`: where profiles live (else `/etc/bexy/profiles`, else the source tree's `profiles/`;
 ///   see `ProfileStore.defaultDirectory(configured:)`).
 /// - `BEXY_STATE_DIR` (`/var/lib/bexy`): holds the audit spool, `audit.db` (`AuditSpool.path(settings:)`).
@@ -18,7 +18,7 @@ import JailWarm
 /// - `BEXY_WARM_MAX_IDLE` (16; 0 or more), `BEXY_WARM_MAX_IDLE_PER_SHAPE` (4; 0 or more),
 ///   `BEXY_WARM_IDLE_SECONDS` (30; positive): the warm pool's size and idle timeout.
 /// - `BEXY_MAX_PROJECT_BYTES`, `BEXY_MAX_PROJECT_FILES`, `BEXY_MAX_ARTIFACT_BYTES`, `BEXY_MAX_ARTIFACTS_BYTES`:
-///   the project and artifact caps (`ProjectLimits.from`).
+///   the project and artifact caps (`ProjectLimits`; positive whole numbers).
 public struct BexySettings: Sendable {
     /// Where profiles are read from.
     public var profilesDirectory: String
@@ -33,30 +33,68 @@ public struct BexySettings: Sendable {
 
     /// The settings `values` give (keys above); `zygotePath` is the warm pool's fork server unless `BEXY_ZYGOTE`
     /// names another.
-    public init(values: [String: String], zygotePath: String = WarmPoolConfiguration.siblingZygotePath) {
+    ///
+    /// - Throws: `BexySettingsError` naming the first key whose value is not valid.
+    public init(values: [String: String], zygotePath: String = WarmPoolConfiguration.siblingZygotePath)
+        throws(BexySettingsError) {
+        let read = SettingsReader(values: values)
         profilesDirectory = ProfileStore.defaultDirectory(configured: values["BEXY_PROFILES_DIR"])
         auditSpoolPath = AuditSpool.path(settings: values)
         sandbox = SandboxConfiguration()
         if let value = values["BEXY_RUNTIME_DIR"] { sandbox.runtimeDirectory = value }
-        if let value = values["BEXY_UID_BASE"], let base = UInt32(value), base > 65535 { sandbox.uidBase = base }
-        if let value = values["BEXY_MAX_SLOTS"], let count = Int(value), count > 0 { sandbox.maxSlots = count }
-        if let value = values["BEXY_CGROUP"] { sandbox.cgroupMode = value }
-        warmPool = Self.warmPool(values, zygotePath: zygotePath)
-        project = ProjectLimits.from { values[$0] }
+        if let base = try read.integer("BEXY_UID_BASE", atLeast: 65536, atMost: Int(UInt32.max) - 65536) {
+            sandbox.uidBase = UInt32(base)
+        }
+        if let count = try read.integer("BEXY_MAX_SLOTS", atLeast: 1) { sandbox.maxSlots = count }
+        if let mode = try read.choice("BEXY_CGROUP", among: ["auto", "v1", "v2"]) { sandbox.cgroupMode = mode }
+        warmPool = try Self.warmPool(read, zygotePath: zygotePath)
+        var project = ProjectLimits()
+        if let n = try read.integer("BEXY_MAX_PROJECT_BYTES", atLeast: 1) { project.projectBytes = n }
+        if let n = try read.integer("BEXY_MAX_PROJECT_FILES", atLeast: 1) { project.projectFiles = n }
+        if let n = try read.integer("BEXY_MAX_ARTIFACT_BYTES", atLeast: 1) { project.artifactBytes = n }
+        if let n = try read.integer("BEXY_MAX_ARTIFACTS_BYTES", atLeast: 1) { project.artifactsTotalBytes = n }
+        self.project = project
     }
 
     /// The warm pool's settings, nil when `BEXY_WARM` turns it off.
-    private static func warmPool(_ values: [String: String], zygotePath: String) -> WarmPoolConfiguration? {
-        if let warm = values["BEXY_WARM"], ["0", "false", "no", "off"].contains(warm.lowercased()) { return nil }
-        var configuration = WarmPoolConfiguration(zygotePath: values["BEXY_ZYGOTE"] ?? zygotePath)
-        if let text = values["BEXY_WARM_MAX_IDLE"], let n = Int(text), n >= 0 { configuration.maxIdle = n }
-        if let text = values["BEXY_WARM_MAX_IDLE_PER_SHAPE"], let n = Int(text), n >= 0 {
-            configuration.maxIdlePerShape = n
-        }
-        if let text = values["BEXY_WARM_IDLE_SECONDS"], let n = Int(text), n > 0 { configuration.idleTimeoutSeconds = n }
+    private static func warmPool(_ read: SettingsReader, zygotePath: String) throws(BexySettingsError)
+        -> WarmPoolConfiguration? {
+        let switches = ["0": false, "false": false, "no": false, "off": false, "1": true, "true": true, "yes": true,
+                        "on": true]
+        if let warm = try read.choice("BEXY_WARM", among: Array(switches.keys)), switches[warm] == false { return nil }
+        var configuration = WarmPoolConfiguration(zygotePath: read.values["BEXY_ZYGOTE"] ?? zygotePath)
+        if let n = try read.integer("BEXY_WARM_MAX_IDLE", atLeast: 0) { configuration.maxIdle = n }
+        if let n = try read.integer("BEXY_WARM_MAX_IDLE_PER_SHAPE", atLeast: 0) { configuration.maxIdlePerShape = n }
+        if let n = try read.integer("BEXY_WARM_IDLE_SECONDS", atLeast: 1) { configuration.idleTimeoutSeconds = n }
         return configuration
     }
 
     /// The profile store these settings name.
     public var profiles: ProfileStore { ProfileStore(directory: profilesDirectory) }
 }
+
+/// Reads typed values out of the configuration, refusing what does not parse.
+private struct SettingsReader {
+    let values: [String: String]
+
+    /// `key` as a whole number in `atLeast...atMost`, nil when not set.
+    func integer(_ key: String, atLeast minimum: Int, atMost maximum: Int = Int.max) throws(BexySettingsError) -> Int? {
+        guard let text = values[key] else { return nil }
+        guard let number = Int(text), number >= minimum, number <= maximum else {
+            let range = maximum == Int.max ? "of at least \(minimum)" : "from \(minimum) to \(maximum)"
+            throw BexySettingsError(key: key, value: text, expected: "a whole number \(range)")
+        }
+        return number
+    }
+
+    /// `key` lowercased, one of `choices`; nil when not set.
+    func choice(_ key: String, among choices: [String]) throws(BexySettingsError) -> String? {
+        guard let text = values[key] else { return nil }
+        let value = text.lowercased()
+        guard choices.contains(value) else {
+            throw BexySettingsError(key: key, value: text, expected: "one of \(choices.sorted().joined(separator: ", "))")
+        }
+        return value
+    }
+}
+

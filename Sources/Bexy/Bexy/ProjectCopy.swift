@@ -23,20 +23,6 @@ public struct ProjectLimits: Sendable, Equatable {
         self.artifactBytes = artifactBytes
         self.artifactsTotalBytes = artifactsTotalBytes
     }
-
-    /// The defaults, overridden by the keys above when `lookup` (a front door's configuration) gives a positive
-    /// whole number.
-    public static func from(_ lookup: (String) -> String?) -> ProjectLimits {
-        var limits = ProjectLimits()
-        func read(_ key: String, _ field: WritableKeyPath<ProjectLimits, Int>) {
-            if let text = lookup(key), let value = Int(text), value > 0 { limits[keyPath: field] = value }
-        }
-        read("BEXY_MAX_PROJECT_BYTES", \.projectBytes)
-        read("BEXY_MAX_PROJECT_FILES", \.projectFiles)
-        read("BEXY_MAX_ARTIFACT_BYTES", \.artifactBytes)
-        read("BEXY_MAX_ARTIFACTS_BYTES", \.artifactsTotalBytes)
-        return limits
-    }
 }
 
 /// Why a project directory cannot be copied into a job (over HTTP: 400, 413 and 403 by `kind`).

@@ -13,12 +13,12 @@ struct CLIConfiguration {
     /// Read the configuration once; a central or local `.env` that cannot be read or parsed ends the command
     /// with one line naming the file and line (exit 2).
     static func load() -> CLIConfiguration {
-        do throws(ConfigurationError) {
+        do {
             let sources = try ConfigurationSources.load()
-            return CLIConfiguration(settings: BexySettings(values: sources.values),
+            return CLIConfiguration(settings: try BexySettings(values: sources.values),
                                     sudoUser: sources.environment["SUDO_USER"])
         } catch {
-            fail(error.description, code: 2)
+            fail("\(error)", code: 2)
         }
     }
 }

@@ -50,13 +50,13 @@ struct BexyServerCommand: AsyncParsableCommand {
         let settings: PyLamaConfiguration
         let configuration: BexyServiceConfiguration
         let bexy: BexySettings
-        do throws(ConfigurationError) {
+        do {
             let sources = try ConfigurationSources.load()
             settings = try PyLamaConfiguration.load(from: sources)
+            bexy = try BexySettings(values: sources.values)
             configuration = try BexyServiceConfiguration.load(
                 from: settings, environment: sources.environment, host: host, port: port, slots: slots,
-                queueCapacity: queue, grace: grace.map { .seconds($0) })
-            bexy = BexySettings(values: sources.values)
+                queueCapacity: queue, grace: grace.map { .seconds($0) }, project: bexy.project)
         } catch {
             fail("\(error)")
         }

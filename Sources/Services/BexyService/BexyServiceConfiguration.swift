@@ -110,7 +110,8 @@ public struct BexyServiceConfiguration: Sendable, Equatable {
     public static func load(from settings: PyLamaConfiguration,
                             environment: [String: String] = ProcessEnvironment.current(),
                             host: String? = nil, port: Int? = nil, slots: Int? = nil, queueCapacity: Int? = nil,
-                            grace: Duration? = nil) throws(ConfigurationError) -> BexyServiceConfiguration {
+                            grace: Duration? = nil, project: ProjectLimits = ProjectLimits())
+        throws(ConfigurationError) -> BexyServiceConfiguration {
         // PyLamaConfiguration keeps only the environment variables it knows; the other BEXY_ keys are read here.
         func value(_ key: String) -> String? { environment[key] ?? settings[key] }
         func number(_ key: String, minimum: Int) throws(ConfigurationError) -> Int? {
@@ -140,7 +141,7 @@ public struct BexyServiceConfiguration: Sendable, Equatable {
                 stdinBytes: try number("BEXY_MAX_STDIN_BYTES", minimum: 0) ?? defaults.stdinBytes,
                 filesBytes: try number("BEXY_MAX_FILES_BYTES", minimum: 0) ?? defaults.filesBytes,
                 bodyBytes: try number("BEXY_MAX_BODY_BYTES", minimum: 1) ?? defaults.bodyBytes,
-                project: ProjectLimits.from(value), projectRoots: try projectRoots(value("BEXY_PROJECT_ROOTS"),
+                project: project, projectRoots: try projectRoots(value("BEXY_PROJECT_ROOTS"),
                                                                                    path: settings.centralPath)),
             jobRetention: JobRetention(
                 time: try number("BEXY_JOB_RETENTION_SECONDS", minimum: 0).map { .seconds($0) } ?? retentionDefaults.time,
