@@ -41,7 +41,7 @@ struct Harness {
                     sandbox: SandboxKind) throws -> ExecutionResult {
         let engine = sandbox == .warm ? warmEngine : coldEngine
         let result = try engine.execute(ExecutionRequest(
-            code: Array(code.utf8), profile: profile, stdin: stdin.map { Array($0.utf8) }, files: files,
+            code: Array(code.utf8), profile: profile, stdin: .bytes(Array((stdin ?? "").utf8)), files: files,
             arguments: arguments, overrides: overrides, requester: requester, frontDoor: .cli, artifacts: artifacts))
         #expect(result.sandbox == sandbox, "ran \(result.sandbox.map(\.rawValue) ?? "no sandbox"), wanted \(sandbox)")
         return result
