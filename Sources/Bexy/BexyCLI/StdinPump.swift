@@ -9,7 +9,8 @@ import Glibc
 /// TIOCSTI, a file's other bytes, its path).
 ///
 /// At most `cap` bytes pass. At the cap the job's stdin is closed (it reads end of file) and bexy says so on its
-/// stderr in one line; the rest of the source is not read. When the job closes its stdin or ends, the copy stops.
+/// stderr in one line; the rest of the source is not read. A job that stops reading leaves the copy blocked on
+/// the full pipe (64 KiB ahead of the program, as with any pipe) until bexy exits after the job.
 enum StdinPump {
     /// Start copying `source` into a new pipe on a background thread and return the pipe's read end, for
     /// `JobInput.pipe` (the caller closes it after the run). `source` is closed when the copy ends if `owned`.
@@ -31,8 +32,8 @@ enum StdinPump {
         return readEnd
     }
 
-    /// Copy until the source ends, the cap is reached (one line on stderr), or the job stops reading (EPIPE:
-    /// bexy ignores SIGPIPE).
+    /// Copy until the source ends, the cap is reached (one line on stderr), or the pipe has no reader left
+    /// (EPIPE: bexy ignores SIGPIPE).
     private static func copy(from source: Int32, to pipe: Int32, cap: Int) {
         var buffer = [UInt8](repeating: 0, count: 65536)
         var copied = 0
