@@ -34,9 +34,23 @@ struct ContainmentTests {
     }
 
     @Test(arguments: SandboxKind.allCases) func stdinAndArgumentsReachTheProgram(_ sandbox: SandboxKind) throws {
-        let result = try Harness.run("import sys; print(sys.stdin.read().upper(), sys.argv[1:])", stdin: "abc",
+        let result = try Harness.run("import sys; print(sys.stdin.read().upper(), sys.argv[1:])",
+                                     stdin: .bytes(Array("abc".utf8)),
                                      arguments: ["x", "--y"], sandbox: sandbox)
         #expect(result.stdout == "ABC ['x', '--y']\n")
+    }
+
+    /// A pipe the caller feeds (`bexy exec`'s stdin) is the program's stdin on both paths, as a pipe of its own.
+    @Test(arguments: SandboxKind.allCases) func aPipeTheCallerFeedsIsTheProgramsStdin(_ sandbox: SandboxKind) throws {
+        var ends: [Int32] = [0, 0]
+        try #require(pipe(&ends) == 0)
+        for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        #expect(write(ends[1], "fed", 3) == 3)
+        close(ends[1])
+        defer { close(ends[0]) }
+        let result = try Harness.run("import os, stat, sys; print(sys.stdin.read(), stat.S_ISFIFO(os.fstat(0).st_mode))",
+                                     stdin: .pipe(readEnd: ends[0]), sandbox: sandbox)
+        #expect(result.stdout == "fed True\n", "\(result)")
     }
 
     @Test(arguments: SandboxKind.allCases) func tracebackGivesTheExceptionClass(_ sandbox: SandboxKind) throws {

@@ -35,13 +35,13 @@ struct Harness {
 
     /// Run `code` on the `sandbox` path and return the result. Records an issue if the job ran on the other
     /// path (a warm test that silently ran cold would prove nothing).
-    static func run(_ code: String, profile: String = "strict", stdin: String? = nil, files: [JobFile] = [],
+    static func run(_ code: String, profile: String = "strict", stdin: JobInput = .empty, files: [JobFile] = [],
                     arguments: [String] = [], overrides: LimitOverrides = LimitOverrides(),
                     requester: String = "tests", artifacts: ArtifactRequest? = nil,
                     sandbox: SandboxKind) throws -> ExecutionResult {
         let engine = sandbox == .warm ? warmEngine : coldEngine
         let result = try engine.execute(ExecutionRequest(
-            code: Array(code.utf8), profile: profile, stdin: stdin.map { Array($0.utf8) }, files: files,
+            code: Array(code.utf8), profile: profile, stdin: stdin, files: files,
             arguments: arguments, overrides: overrides, requester: requester, frontDoor: .cli, artifacts: artifacts))
         #expect(result.sandbox == sandbox, "ran \(result.sandbox.map(\.rawValue) ?? "no sandbox"), wanted \(sandbox)")
         return result

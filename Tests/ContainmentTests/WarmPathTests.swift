@@ -31,8 +31,8 @@ struct WarmPathTests {
         """
 
     @Test func theJobSeesTheSameInterpreterOnBothPaths() throws {
-        let cold = try Harness.run(Self.introspection, stdin: "in", arguments: ["a", "b c"], sandbox: .cold)
-        let warm = try Harness.run(Self.introspection, stdin: "in", arguments: ["a", "b c"], sandbox: .warm)
+        let cold = try Harness.run(Self.introspection, stdin: .bytes(Array("in".utf8)), arguments: ["a", "b c"], sandbox: .cold)
+        let warm = try Harness.run(Self.introspection, stdin: .bytes(Array("in".utf8)), arguments: ["a", "b c"], sandbox: .warm)
         #expect(cold.status == .ok, "\(cold.stderr)")
         let coldLines = cold.stdout.split(separator: "\n"), warmLines = warm.stdout.split(separator: "\n")
         #expect(coldLines.count == warmLines.count)

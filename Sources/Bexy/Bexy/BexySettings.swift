@@ -17,6 +17,8 @@ import JailWarm
 /// - `BEXY_ZYGOTE` (the `bexy-zygote` beside the executable): the warm pool's fork server.
 /// - `BEXY_WARM_MAX_IDLE` (16; 0 or more), `BEXY_WARM_MAX_IDLE_PER_SHAPE` (4; 0 or more),
 ///   `BEXY_WARM_IDLE_SECONDS` (30; positive): the warm pool's size and idle timeout.
+/// - `BEXY_MAX_STDIN_BYTES` (4 MiB; 0 or more): the most stdin a job is given (`bexy exec` closes the job's stdin
+///   there; the service refuses a larger request `stdin` with 413).
 /// - `BEXY_MAX_PROJECT_BYTES`, `BEXY_MAX_PROJECT_FILES`, `BEXY_MAX_ARTIFACT_BYTES`, `BEXY_MAX_ARTIFACTS_BYTES`:
 ///   the project and artifact caps (`ProjectLimits`; positive whole numbers).
 public struct BexySettings: Sendable {
@@ -30,6 +32,11 @@ public struct BexySettings: Sendable {
     public var warmPool: WarmPoolConfiguration?
     /// Caps on a project copied in and the artifacts copied out.
     public var project: ProjectLimits
+    /// The most bytes of stdin a job is given (`BEXY_MAX_STDIN_BYTES`).
+    public var stdinBytes: Int
+
+    /// The default of `stdinBytes`: 4 MiB.
+    public static let defaultStdinBytes = 4 << 20
 
     /// The settings `values` give (keys above); `zygotePath` is the warm pool's fork server unless `BEXY_ZYGOTE`
     /// names another.
@@ -54,6 +61,7 @@ public struct BexySettings: Sendable {
         if let n = try read.integer("BEXY_MAX_ARTIFACT_BYTES", atLeast: 1) { project.artifactBytes = n }
         if let n = try read.integer("BEXY_MAX_ARTIFACTS_BYTES", atLeast: 1) { project.artifactsTotalBytes = n }
         self.project = project
+        stdinBytes = try read.integer("BEXY_MAX_STDIN_BYTES", atLeast: 0) ?? Self.defaultStdinBytes
     }
 
     /// The warm pool's settings, nil when `BEXY_WARM` turns it off.

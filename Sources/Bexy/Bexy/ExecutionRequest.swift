@@ -7,8 +7,8 @@ public struct ExecutionRequest: Sendable {
     public var code: [UInt8]
     /// Profile name; `strict` unless asked otherwise.
     public var profile: String
-    /// The program's stdin; nil means empty.
-    public var stdin: [UInt8]?
+    /// The program's stdin: bytes, or a pipe the front door feeds while the job runs (`bexy exec`).
+    public var stdin: JobInput
     /// Extra files placed beside `main.py`.
     public var files: [JobFile]
     /// A project directory already read (`ProjectCopy`), placed in the working directory under `main.py` and
@@ -31,7 +31,7 @@ public struct ExecutionRequest: Sendable {
     /// `scriptName` as a path beneath the working directory.
     public static let scriptPath = RelativePath(stringLiteral: scriptName)
 
-    public init(code: [UInt8], profile: String = "strict", stdin: [UInt8]? = nil, files: [JobFile] = [],
+    public init(code: [UInt8], profile: String = "strict", stdin: JobInput = .empty, files: [JobFile] = [],
                 arguments: [String] = [], overrides: LimitOverrides = LimitOverrides(), requester: String,
                 frontDoor: AuditRecord.FrontDoor, project: ProjectCopy? = nil, artifacts: ArtifactRequest? = nil) {
         self.code = code

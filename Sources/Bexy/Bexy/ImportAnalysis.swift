@@ -75,7 +75,7 @@ public struct ImportAnalysis: Codable, Sendable, Equatable {
     /// The analyzer job for `code`: the analyzer is the program, `code` its stdin, under the `strict` profile.
     /// It is audited like every execution (the record's code hash is the analyzer's).
     public static func request(code: [UInt8], requester: String, frontDoor: AuditRecord.FrontDoor) -> ExecutionRequest {
-        ExecutionRequest(code: Array(AnalyzerScript.source.utf8), profile: "strict", stdin: code,
+        ExecutionRequest(code: Array(AnalyzerScript.source.utf8), profile: "strict", stdin: .bytes(code),
                          requester: requester, frontDoor: frontDoor)
     }
 

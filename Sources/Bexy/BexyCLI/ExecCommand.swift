@@ -13,10 +13,22 @@ import Glibc
 ///
 /// Exit codes (as timeout(1) and docker): the program's own exit code; 124 on timeout; 128+N when a signal
 /// ended it (137 for memory and output limits, 159 for a blocked system call); 125 when the sandbox could
-/// not be set up; 2 for a bad request.
+/// not be set up; 2 for a bad request or a usage error.
+///
+/// Options come before SCRIPT; everything after SCRIPT (or after `-c CODE`) is the program's argv. Without `--json`
+/// the program's output is copied to bexy's stdout and stderr as it is produced (`OutputRelay`). The program's
+/// stdin is `--stdin FILE`, else bexy's own stdin, streamed while it runs (`StdinPump`), except when the program
+/// itself comes from stdin (`-`) or bexy's stdin is the terminal of a background job: then it is empty.
 struct ExecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "exec", abstract: "Run a Python program in the sandbox.")
+        commandName: "exec", abstract: "Run a Python program in the sandbox.",
+        discussion: """
+            Options go before SCRIPT; everything after SCRIPT (or after -c CODE) is passed to the program, \
+            --help included. Without --json the program's stdout and stderr appear as they are produced. The \
+            program reads bexy's stdin while it runs (at most BEXY_MAX_STDIN_BYTES, 4 MiB by default; at the cap \
+            its stdin is closed and bexy says so on stderr), or --stdin FILE; with SCRIPT '-' the program is read \
+            from stdin and its own stdin is empty.
+            """)
 
     @Option(help: "Sandbox profile (see `bexy profiles`).")
     var profile = "strict"
@@ -24,7 +36,7 @@ struct ExecCommand: ParsableCommand {
     @Flag(help: "Print exactly one JSON result object on stdout instead of passing the output through.")
     var json = false
 
-    @Option(help: "File whose contents become the program's stdin.")
+    @Option(help: "File whose contents become the program's stdin (instead of bexy's stdin).")
     var stdin: String?
 
     @Option(name: .customLong("file"), help: "Copy a host file into the working directory: SRC or SRC:DEST.")
@@ -51,11 +63,23 @@ struct ExecCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the collected artifacts under this directory.", valueName: "OUT"))
     var artifactsDir: String?
 
-    @Argument(parsing: .captureForPassthrough, help: "SCRIPT (or - for stdin) and its arguments.")
+    @Argument(parsing: .captureForPassthrough,
+              help: ArgumentHelp("SCRIPT (or - to read the program from stdin) and the program's arguments.",
+                                 valueName: "SCRIPT ARGS"))
     var scriptAndArguments: [String] = []
 
+    /// Help options: before SCRIPT they ask for bexy's help.
+    private static let helpNames: Set<String> = ["-h", "--help", "-help"]
+
     func validate() throws {
-        if code == nil && scriptAndArguments.isEmpty {
+        // The parser stops at the first argument it does not know and captures the rest for the program: before
+        // SCRIPT, a dash-prefixed word is a misspelt option or a request for help, never a script.
+        if code == nil, let first = scriptAndArguments.first, first.hasPrefix("-"), first != "-", first != "--" {
+            if Self.helpNames.contains(first) { throw CleanExit.helpRequest(self) }
+            throw ValidationError("unknown option '\(first)' (bexy's options go before SCRIPT; "
+                                  + "to run a script whose name starts with '-', put '--' before it)")
+        }
+        if code == nil && commandLine.script == nil {
             throw ValidationError("give a SCRIPT, - (read the program from stdin) or -c CODE")
         }
         if let timeout {
@@ -68,7 +92,20 @@ struct ExecCommand: ParsableCommand {
         if artifactsDir != nil && artifacts.isEmpty { throw ValidationError("--artifacts-dir needs --artifact PATH") }
     }
 
+    /// The script (nil with `-c`) and the program's arguments: what follows bexy's options, a leading `--`
+    /// (which ends them) dropped. With `-c` everything that follows is the program's, as with `python3 -c`.
+    private var commandLine: (script: String?, arguments: [String]) {
+        var rest = scriptAndArguments
+        if code != nil { return (nil, rest) }
+        if rest.first == "--" { rest.removeFirst() }
+        guard !rest.isEmpty else { return (nil, []) }
+        return (rest.removeFirst(), rest)
+    }
+
     func run() throws {
+        // A write to a closed pipe fails with EPIPE instead of killing bexy mid-job: the output relay and the stdin
+        // pump stop on it. (The job itself starts with default signal dispositions.)
+        signal(SIGPIPE, SIG_IGN)
         let configuration = CLIConfiguration.load()
         let request: ExecutionRequest
         do {
@@ -76,6 +113,7 @@ struct ExecCommand: ParsableCommand {
         } catch let error as RequestRefusal {
             fail(error.description, code: 2)
         }
+        defer { if case .pipe(let readEnd) = request.stdin { close(readEnd) } }
         let engine: Engine
         do {
             let settings = configuration.settings
@@ -84,14 +122,17 @@ struct ExecCommand: ParsableCommand {
         } catch {
             fail("audit spool: \(error)", code: 125)
         }
+        let relay = json ? nil : OutputRelay()
         let result: ExecutionResult
         do {
-            result = try engine.execute(request)
+            result = try engine.execute(engine.prepare(request), output: relay?.handler)
         } catch let error as RequestRefusal {
             fail(error.description, code: 2)
         } catch {
+            relay?.drain()  // the job ran, but its audit record could not be made durable
             fail("\(error)", code: 125)
         }
+        relay?.drain()  // the output comes before anything bexy says about the job
         if let artifactsDir, let collected = result.artifacts {
             do throws(ArtifactWriter.Failure) {
                 try ArtifactWriter.write(collected, under: artifactsDir)
@@ -105,8 +146,6 @@ struct ExecCommand: ParsableCommand {
             let data = (try? encoder.encode(result)) ?? Data()
             writeAll(1, Array(data) + [0x0a])
         } else {
-            writeAll(1, Array(result.stdout.utf8))
-            writeAll(2, Array(result.stderr.utf8))
             if result.status != .ok && result.status != .runtimeError, let message = result.errorMessage {
                 writeAll(2, Array("bexy: \(result.status.rawValue): \(message)\n".utf8))
             }
@@ -126,13 +165,12 @@ struct ExecCommand: ParsableCommand {
     }
 
     private func makeRequest(_ configuration: CLIConfiguration) throws -> ExecutionRequest {
-        var arguments = scriptAndArguments
+        let (script, arguments) = commandLine
         let program: [UInt8]
         if let code {
             program = Array(code.utf8)
         } else {
-            let script = arguments.removeFirst()
-            program = script == "-" ? try readStandardInput() : try readFile(script, what: "script")
+            program = script == "-" ? try readStandardInput() : try readFile(script ?? "", what: "script")
         }
         var overrides = LimitOverrides()
         overrides.timeoutMs = timeout.flatMap { try? LimitOverrides.timeoutMs(seconds: $0) }  // checked in validate()
@@ -168,7 +206,8 @@ struct ExecCommand: ParsableCommand {
             try RelativePath(path, refusedAs: "--artifact")
         }
         return ExecutionRequest(
-            code: program, profile: profile, stdin: try stdin.map { try readFile($0, what: "--stdin") },
+            code: program, profile: profile,
+            stdin: try jobInput(cap: configuration.stdinCap, programFromStdin: code == nil && script == "-"),
             files: jobFiles, arguments: arguments, overrides: overrides,
             requester: Self.requester(sudoUser: configuration.sudoUser), frontDoor: .cli, project: projectCopy,
             artifacts: artifactPaths.isEmpty ? nil : ArtifactRequest(paths: artifactPaths, maxBytes: limits.artifactBytes,
@@ -182,16 +221,42 @@ struct ExecCommand: ParsableCommand {
         return "cli:uid-\(getuid())"
     }
 
-    private func readFile(_ path: String, what: String) throws -> [UInt8] {
+    /// The job's stdin: `--stdin FILE`, else bexy's own stdin, each streamed through a `StdinPump` with `cap`;
+    /// empty when the program came from stdin, when bexy has no stdin, or when it is the terminal of a background
+    /// job (reading it would stop bexy with SIGTTIN).
+    private func jobInput(cap: Int, programFromStdin: Bool) throws -> JobInput {
+        let source: Int32
+        if let stdin {
+            source = try openFile(stdin, what: "--stdin")
+        } else {
+            let noStdin = programFromStdin || fcntl(0, F_GETFD) < 0
+            if noStdin || (isatty(0) == 1 && tcgetpgrp(0) != getpgrp()) { return .empty }
+            source = 0
+        }
+        do throws(JailError) {
+            return .pipe(readEnd: try StdinPump.start(from: source, owned: source != 0, cap: cap))
+        } catch {
+            fail("stdin: \(error)", code: 125)
+        }
+    }
+
+    /// Open `path` for reading, refusing a directory; `what` names the option in the refusal.
+    private func openFile(_ path: String, what: String) throws(RequestRefusal) -> Int32 {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw RequestRefusal(field: what, message: "\(path): \(String(cString: strerror(errno)))")
         }
-        defer { close(fd) }
         var st = stat()
         if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+            close(fd)
             throw RequestRefusal(field: what, message: "\(path): is a directory, expected a file")
         }
+        return fd
+    }
+
+    private func readFile(_ path: String, what: String) throws -> [UInt8] {
+        let fd = try openFile(path, what: what)
+        defer { close(fd) }
         guard let bytes = readAll(fd) else {
             throw RequestRefusal(field: what, message: "\(path): \(String(cString: strerror(errno)))")
         }
@@ -219,15 +284,17 @@ func readAll(_ fd: Int32) -> [UInt8]? {
     }
 }
 
-/// Write every byte to `fd`.
-func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+/// Write every byte to `fd`; false if a write failed (e.g. EPIPE: the reader went away).
+@discardableResult
+func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
     var offset = 0
     while offset < bytes.count {
         let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         if n < 0 && errno == EINTR { continue }
-        if n <= 0 { return }
+        if n <= 0 { return false }
         offset += n
     }
+    return true
 }
 
 /// Print one readable line on stderr and exit.

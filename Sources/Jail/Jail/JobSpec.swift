@@ -29,8 +29,8 @@ public struct JobSpec: Sendable {
     public var environment: [String: String]
     /// Files placed in the working directory before the program starts.
     public var files: [JobFile]
-    /// The program's stdin; nil means empty (immediate EOF).
-    public var stdin: [UInt8]?
+    /// The program's stdin.
+    public var stdin: JobInput
     public var limits: ResourceLimits
     /// The job's hostname (its own UTS namespace).
     public var hostname: String
@@ -39,7 +39,7 @@ public struct JobSpec: Sendable {
     /// Files copied out of the working directory after the job (see `ArtifactCollector`); nil for none.
     public var artifacts: ArtifactRequest?
 
-    public init(command: JobCommand, environment: [String: String], files: [JobFile], stdin: [UInt8]?,
+    public init(command: JobCommand, environment: [String: String], files: [JobFile], stdin: JobInput,
                 limits: ResourceLimits, hostname: String, seccomp: SeccompFilter, artifacts: ArtifactRequest? = nil) {
         self.command = command
         self.environment = environment

@@ -80,7 +80,7 @@ public final class Sandbox: Sendable {
         let sandboxPlan = SandboxPlan(job: job, files: job.files, idMap: slot.idMap,
                                       rootDirectory: host.rootMountPoint, capLastCap: host.capLastCap,
                                       seccompNotify: notifiesBlockedSyscalls)
-        let stdinFD = try Syscall.memfd("bexy-stdin", bytes: job.stdin ?? [])
+        let stdinFD = try job.stdin.descriptorForJob()
         var childEndsOpen = true
         defer { if childEndsOpen { close(stdinFD) } }
         let channels = try JobChannels(seccomp: notifiesBlockedSyscalls, workdir: job.artifacts != nil,

@@ -104,7 +104,7 @@ final class WarmSandbox: @unchecked Sendable {
             let jobFD = try Syscall.memfd("bexy-job", bytes: ZygoteWire.job(
                 script: job.command.script, arguments: job.command.scriptArguments, files: job.files))
             defer { close(jobFD) }
-            let stdinFD = try Syscall.memfd("bexy-stdin", bytes: job.stdin ?? [])
+            let stdinFD = try job.stdin.descriptorForJob()
             defer { close(stdinFD) }
             // The wall clock starts at the handover.
             let started = Syscall.monotonicNanoseconds()

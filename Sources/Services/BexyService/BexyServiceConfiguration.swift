@@ -77,7 +77,7 @@ public struct BexyServiceConfiguration: Sendable, Equatable {
         public var projectRoots: [String] = []
 
         /// The defaults: 1 MiB of code, 4 MiB of stdin, 8 MiB of files, a 16 MiB body.
-        public init(codeBytes: Int = 1 << 20, stdinBytes: Int = 4 << 20, filesBytes: Int = 8 << 20,
+        public init(codeBytes: Int = 1 << 20, stdinBytes: Int = BexySettings.defaultStdinBytes, filesBytes: Int = 8 << 20,
                     bodyBytes: Int = 16 << 20, project: ProjectLimits = ProjectLimits(), projectRoots: [String] = []) {
             self.project = project
             self.projectRoots = projectRoots

@@ -49,7 +49,7 @@ extension ExecuteRequestBody {
             }
         }
         var request = ExecutionRequest(
-            code: code, profile: profile ?? "strict", stdin: stdin, files: jobFiles, arguments: args ?? [],
+            code: code, profile: profile ?? "strict", stdin: .bytes(stdin ?? []), files: jobFiles, arguments: args ?? [],
             overrides: overrides, requester: requester, frontDoor: .http,
             project: try project.map { path throws(RequestRefusal) in try Self.readProject(path, limits: limits) },
             artifacts: try artifacts.map { paths throws(RequestRefusal) in
