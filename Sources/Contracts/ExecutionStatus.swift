@@ -24,4 +24,9 @@ public enum ExecutionStatus: String, Codable, Sendable, CaseIterable {
     /// Audit records only, never a result: the process that ran the job died before recording how it ended
     /// (e.g. `kill -9` of bexy-server); the next open of the spool marks its `started` record so.
     case interrupted
+
+    /// The statuses a result can have: every case but the audit-only `started` and `interrupted`.
+    public static var outcomes: [ExecutionStatus] {
+        allCases.filter { $0 != .started && $0 != .interrupted }
+    }
 }
