@@ -133,7 +133,7 @@ final class Job: ExecutionObserver {
         case .auditFailed(let error):
             phase = .finished
             end = .failure(JobFailure(code: "audit_failed",
-                                      message: "the job ran but its audit record could not be made durable: \(error)"))
+                                      message: error.jobFailure))
         case .notStarted:
             phase = .cancelled
             do throws(AuditSpoolError) {
