@@ -36,7 +36,9 @@ public struct AuditRecord: Codable, Sendable, Equatable {
     public var codeBytes: Int
     /// `limits`: the effective limits (the profile's, tightened by the request), with `ExecutionLimits`' keys.
     public var limits: ExecutionLimits
-    /// `status`: how the job ended, one `ExecutionStatus` word (`"ok"`, `"timeout"`, `"syscall_blocked"`, ...).
+    /// `status`: how the job ended, one `ExecutionStatus` word (`"ok"`, `"timeout"`, `"syscall_blocked"`, ...);
+    /// `"started"` while the record is written ahead of a running job (never forwarded), `"interrupted"` when the
+    /// process running it died before recording the end.
     public var status: ExecutionStatus
     /// `exit_code`: the program's exit code if it exited normally, else `null`.
     public var exitCode: Int?

@@ -1,6 +1,8 @@
 /// The body of `POST /execute` (and `POST /jobs`), as the original BEXY API shaped it:
 /// `{code, stdin?, profile?, files? {relative path: content}, args?, timeout? (s), options? {timeout (s),
-/// memory_limit (MiB)}, project? (host directory), artifacts? [relative path]}`. Unknown keys are ignored.
+/// memory_limit (MiB)}, project? (host directory), artifacts? [relative path]}`. Unknown keys are ignored; a key
+/// that is present must hold its type: `null` is refused naming the key (`"timeout": null` is not "no timeout";
+/// leave the key out for the default), as the OpenAPI document declares no field nullable.
 ///
 /// The one Swift description of this body: the BEXY service decodes with it, clients may encode with it.
 public struct ExecuteRequestBody: Codable, Sendable, Equatable {
@@ -38,6 +40,31 @@ public struct ExecuteRequestBody: Codable, Sendable, Equatable {
             case timeout
             case memoryLimit = "memory_limit"
         }
+
+        /// Decodes `options`; a key holding `null` is a type mismatch at that key.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            timeout = try container.decodeUnlessNull(Double.self, forKey: .timeout)
+            memoryLimit = try container.decodeUnlessNull(Double.self, forKey: .memoryLimit)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case code, stdin, profile, files, args, project, artifacts, timeout, options
+    }
+
+    /// Decodes the body; a key holding `null` is a type mismatch at that key (`JSONBody` answers 400 naming it).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        code = try container.decode(String.self, forKey: .code)
+        stdin = try container.decodeUnlessNull(String.self, forKey: .stdin)
+        profile = try container.decodeUnlessNull(String.self, forKey: .profile)
+        files = try container.decodeUnlessNull([String: String].self, forKey: .files)
+        args = try container.decodeUnlessNull([String].self, forKey: .args)
+        project = try container.decodeUnlessNull(String.self, forKey: .project)
+        artifacts = try container.decodeUnlessNull([String].self, forKey: .artifacts)
+        timeout = try container.decodeUnlessNull(Double.self, forKey: .timeout)
+        options = try container.decodeUnlessNull(Options.self, forKey: .options)
     }
 
     public init(code: String, stdin: String? = nil, profile: String? = nil, files: [String: String]? = nil,
@@ -52,6 +79,18 @@ public struct ExecuteRequestBody: Codable, Sendable, Equatable {
         self.artifacts = artifacts
         self.timeout = timeout
         self.options = options
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// The value at `key`, nil when the key is absent, and a `typeMismatch` at `key` when it holds `null`.
+    func decodeUnlessNull<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard contains(key) else { return nil }
+        if try decodeNil(forKey: key) {
+            throw DecodingError.typeMismatch(type, DecodingError.Context(
+                codingPath: codingPath + [key], debugDescription: "null is not allowed; leave the key out instead"))
+        }
+        return try decode(type, forKey: key)
     }
 }
 

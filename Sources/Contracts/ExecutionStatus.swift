@@ -18,4 +18,15 @@ public enum ExecutionStatus: String, Codable, Sendable, CaseIterable {
     case sandboxError = "sandbox_error"
     /// Stopped from outside before it finished: its HTTP client disconnected, or the server shut down.
     case cancelled
+    /// Audit records only, never a result: the job was admitted and is about to run or running (the record is
+    /// written ahead, before any of its code runs, and replaced by the final one when it ends).
+    case started
+    /// Audit records only, never a result: the process that ran the job died before recording how it ended
+    /// (e.g. `kill -9` of bexy-server); the next open of the spool marks its `started` record so.
+    case interrupted
+
+    /// The statuses a result can have: every case but the audit-only `started` and `interrupted`.
+    public static var outcomes: [ExecutionStatus] {
+        allCases.filter { $0 != .started && $0 != .interrupted }
+    }
 }

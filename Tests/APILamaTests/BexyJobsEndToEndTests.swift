@@ -15,11 +15,17 @@ extension BexyEndToEndTests {
             let checker = OpenAPIChecker(document: try #require(try await gateway.send(.GET, "/api/openapi.json").json))
             let token = try await gateway.token(.user, name: "jobs-user")
 
-            let accepted = try await gateway.send(.POST, "/api/bexy/jobs", token: token, body: Self.ticker)
+            // A client's own X-Forwarded-Prefix is replaced by the gateway's.
+            let accepted = try await gateway.send(.POST, "/api/bexy/jobs", token: token,
+                                                  headers: [("X-Forwarded-Prefix", "/elsewhere")], body: Self.ticker)
             #expect(accepted.status == 202, "\(accepted.text)")
             #expect(checker.problems("POST", "/api/bexy/jobs", status: accepted.status, body: accepted.json).isEmpty)
             let id = try #require(accepted.json?["id"]?.string)
-            let job = "/api/bexy/jobs/\(id)"
+            // The links and Location work from where they were fetched: through the gateway.
+            let job = try #require(accepted.json?["links"]?["self"]?.string)
+            #expect(job == "/api/bexy/jobs/\(id)")
+            #expect(accepted.header("Location") == job)
+            #expect(accepted.json?["links"]?["events"]?.string == job + "/events")
 
             let (stateAtFirstOutput, stream) = try await withDeadline {
                 var request = HTTPClientRequest(url: gateway.baseURL + job + "/events")
@@ -47,17 +53,22 @@ extension BexyEndToEndTests {
 
             let ended = try await gateway.send(.GET, job, token: token)
             #expect(ended.json?["state"]?.string == "finished")
+            #expect(ended.json?["links"]?["self"]?.string == job)
             #expect(ended.json?["result"]?["stdout"]?.string == (0..<6).map { "tick \($0)\n" }.joined())
             let deleted = try await gateway.send(.DELETE, job, token: token)
             #expect(deleted.status == 200)
             #expect(checker.problems("DELETE", "/api/bexy/jobs/{id}", status: deleted.status, body: deleted.json).isEmpty)
+            // Deleted is forgotten.
+            #expect(try await gateway.send(.GET, job, token: token).status == 404)
             let unknown = try await gateway.send(.GET, "/api/bexy/jobs/no-such-job", token: token)
             #expect(unknown.status == 404)
             #expect(checker.problems("GET", "/api/bexy/jobs/{id}", status: 404, body: unknown.json).isEmpty)
 
-            let resultID = try #require(ended.json?["result"]?["id"]?.string)
+            // One id: the job's, the result's, the audit record's.
+            #expect(ended.json?["result"]?["id"]?.string == id)
             let records = try AuditSpool(path: bexy.stateDirectory + "/audit.db").list(limit: 100)
-            #expect(records.filter { $0.id == resultID }.map(\.requester) == ["jobs-user"])
+            #expect(records.filter { $0.id == id }.map(\.requester) == ["jobs-user"])
+            #expect(records.filter { $0.id == id }.map(\.status) == [.ok])
         }
     }
 }

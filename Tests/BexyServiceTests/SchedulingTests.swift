@@ -118,7 +118,10 @@ extension LiveBexy {
                             headers: Harness.authorized + [("X-PyLama-Requester", "leaver")])
             try await awaitLoad(running: 1)
         }  // the connection closes here, mid-job
-        try await Harness.eventually("the job's audit record") { try !auditRecords().isEmpty }
+        // Written ahead as `started` while it runs, then completed.
+        try await Harness.eventually("the job's final audit record") {
+            try auditRecords().contains { $0.status != .started }
+        }
         let records = try auditRecords()
         #expect(records.count == 1)
         return try #require(records.first)

@@ -11,7 +11,8 @@ import Glibc
 #endif
 
 extension BexyServiceTests {
-    /// The `bexy-server` executable: start-up checks, signals, and a restart after `kill -9`.
+    /// The `bexy-server` executable: start-up checks, signals, and restarts after `kill -9` (nothing left behind,
+    /// every job in flight audited `interrupted`).
     @Suite struct ServerLifecycle {
         static let sleeper = json(["code": "import os, time\nif os.fork() == 0:\n    time.sleep(60)\ntime.sleep(60)"])
         /// For the tests that are not about forwarding: without LogLama a stopping server's forwarder tries to send
@@ -159,6 +160,42 @@ extension BexyServiceTests {
             let records = try AuditSpool(path: server.stateDirectory + "/audit.db").list(limit: 10)
             #expect(records.map(\.status) == [.cancelled, .cancelled])
             #expect(Leftovers.find().isEmpty, "\(Leftovers.find())")
+        }
+
+        @Test func killedWithSigkillWithFourJobsInFlightEveryOneHasARecordAfterRestart() async throws {
+            let server = try ServerProcess(["--port", "0", "--slots", "4"] + Self.noForwarding)
+            let port = try #require(try await server.port(), "no listening line: \(server.standardError)")
+            var ids: [String] = []
+            try await Self.withClient { client in
+                for _ in 0..<4 {
+                    let accepted = try await client.send(
+                        .POST, port: port, path: "/jobs",
+                        body: json(["code": "import time\nprint('running', flush=True)\ntime.sleep(60)"]),
+                        headers: Harness.authorized + [("X-PyLama-Requester", "frank")])
+                    ids.append(try #require(accepted.json["id"]?.string, "\(accepted)"))
+                }
+                // Every job has run code: each has printed.
+                for id in ids {
+                    try await Harness.eventually("job \(id) printed") {
+                        let events = try await ServerSentEvents(client: client, port: port, path: "/jobs/\(id)/events",
+                                                                headers: Harness.authorized)
+                        return try await events.next()?.name == "stdout"
+                    }
+                }
+                server.signal(SIGKILL)
+                #expect(try await server.waitForExit() == 128 + SIGKILL)
+            }
+            let restarted = try ServerProcess(["--port", "0", "--slots", "1"] + Self.noForwarding,
+                                              stateDirectory: server.stateDirectory)
+            _ = try #require(try await restarted.port(), "no listening line: \(restarted.standardError)")
+            #expect(restarted.standardError.contains("marked 4 audit records interrupted"), "\(restarted.standardError)")
+            restarted.signal(SIGTERM)
+            #expect(try await restarted.waitForExit() == 0)
+
+            let records = try AuditSpool(path: server.stateDirectory + "/audit.db").list(limit: 10)
+            #expect(Set(records.map(\.id)) == Set(ids), "one record per job, under the job's id")
+            #expect(records.allSatisfy { $0.status == .interrupted }, "\(records.map(\.status))")
+            #expect(records.allSatisfy { $0.requester == "frank" && $0.codeBytes > 0 })
         }
 
         @Test func killedWithSigkillDuringJobsLeavesNothingAfterRestart() async throws {

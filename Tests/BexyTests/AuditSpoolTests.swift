@@ -1,4 +1,3 @@
-import BexyAudit
 import Contracts
 import Dispatch
 import FoundationEssentials
@@ -8,6 +7,7 @@ import TestSupport
 import Testing
 
 @testable import Bexy
+@testable import BexyAudit
 
 #if canImport(Glibc)
 import Glibc

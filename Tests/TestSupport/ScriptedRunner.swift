@@ -13,7 +13,8 @@ import Glibc
 /// are tested without root or sandboxes, in milliseconds.
 ///
 /// Requests are checked by a real `Engine` (`prepare`, so a bad request is refused as in production), and every
-/// job, run or cancelled before it started, gets its audit record in the given spool, as with the engine.
+/// job, run or cancelled before it started, gets its audit record in the given spool as with the engine (written
+/// ahead as `started`, then completed).
 public final class ScriptedRunner: JobRunner {
     /// Where the engine that checks requests takes its profiles from.
     public var profiles: ProfileStore { checker.profiles }
@@ -53,6 +54,8 @@ public final class ScriptedRunner: JobRunner {
     public func execute(_ prepared: PreparedExecution, cancellation: CancellationSignal?,
                         output: OutputHandler?) throws(AuditSpoolError) -> ExecutionResult {
         let job = script(prepared.request)
+        let started = AuditRecord.timestamp()
+        try spool.begin(Engine.auditRecord(prepared, time: started, result: nil, hostUid: 0))
         let clock = ContinuousClock(), begin = clock.now
         var printed: [StandardStream: String] = [:]
         var cancelled = false
@@ -76,7 +79,7 @@ public final class ScriptedRunner: JobRunner {
                                  stdout: printed[.stdout] ?? "", stderr: printed[.stderr] ?? "",
                                  wallMs: Int(elapsed.components.seconds * 1000
                                      + elapsed.components.attoseconds / 1_000_000_000_000_000))
-        try spool.append(Self.auditRecord(of: result, prepared: prepared))
+        try spool.finish(Engine.auditRecord(prepared, time: started, result: result, hostUid: 65_534))
         return result
     }
 
@@ -93,7 +96,7 @@ public final class ScriptedRunner: JobRunner {
                                stderr: String, wallMs: Int) -> ExecutionResult {
         let status = cancelled ? ExecutionStatus.cancelled : job.status
         return ExecutionResult(
-            id: AuditRecord.newID(), profile: prepared.profile.name, status: status,
+            id: prepared.id, profile: prepared.profile.name, status: status,
             exitCode: cancelled ? nil : job.exitCode, signal: cancelled ? 9 : nil, stdout: stdout, stderr: stderr,
             stdoutTruncated: false, stderrTruncated: false, wallMs: wallMs, cpuMs: 0, peakMemoryBytes: nil,
             limitHit: nil, blockedSyscall: nil, limits: ExecutionLimits(prepared.limits), success: status == .ok,
@@ -101,16 +104,5 @@ public final class ScriptedRunner: JobRunner {
             errorMessage: cancelled ? "the job was cancelled before it finished"
                 : status == .ok ? nil : "scripted outcome \(status.rawValue)",
             output: stdout, error: stderr, sandbox: .cold)
-    }
-
-    private static func auditRecord(of result: ExecutionResult, prepared: PreparedExecution) -> AuditRecord {
-        let request = prepared.request
-        return AuditRecord(
-            id: result.id, requester: request.requester, frontDoor: request.frontDoor, profile: result.profile,
-            codeSha256: AuditRecord.sha256Hex(request.code), codeBytes: request.code.count,
-            limits: ExecutionLimits(prepared.limits), status: result.status, exitCode: result.exitCode,
-            signal: result.signal, wallMs: result.wallMs, cpuMs: result.cpuMs,
-            stdoutBytes: result.stdout.utf8.count, stderrBytes: result.stderr.utf8.count,
-            hostUid: 65_534, bexyVersion: Engine.version)
     }
 }

@@ -9,7 +9,8 @@ import Glibc
 #endif
 
 /// The execution engine: resolves the profile, applies the request's tightening, runs the job in a
-/// single-use sandbox, classifies the outcome and appends the audit record before returning.
+/// single-use sandbox, classifies the outcome and audits it: the record is written ahead (`started`, durable
+/// before any of the job's code runs) and completed with the outcome before returning.
 ///
 /// A sandbox that cannot be set up is not an exception to the caller: the result says `sandbox_error` with
 /// the reason, and the audit trail records it like every other execution.
@@ -84,7 +85,7 @@ public final class Engine: Sendable {
             project.files.removeAll { replaced.contains($0.path) }
             request.project = project
         }
-        return PreparedExecution(request: request, profile: profile, limits: limits)
+        return PreparedExecution(id: AuditRecord.newID(), request: request, profile: profile, limits: limits)
     }
 
     /// The refusal for an override `profile` does not allow, in the caller's units, with a hint naming another
@@ -109,17 +110,22 @@ public final class Engine: Sendable {
                 ?? "requests may only tighten a profile's limits")
     }
 
-    /// Run a checked request in a fresh sandbox and append its audit record before returning.
+    /// Run a checked request in a fresh sandbox, its audit record written ahead and completed before returning.
+    ///
+    /// The result and the record carry `prepared.id`. The `started` record is durable before the sandbox is made;
+    /// if the process dies before the end, the next open of the spool marks it `interrupted`.
     ///
     /// - Parameters:
     ///   - cancellation: when it fires, the job is killed and the result (and record) say `cancelled`.
     ///   - output: sees the job's captured output chunk by chunk as it is produced (on this thread).
-    /// - Throws: `AuditSpoolError` if the audit record cannot be made durable; everything else is in the result.
+    /// - Throws: `AuditSpoolError` if the record cannot be made durable (before the run: nothing ran); everything
+    ///   else is in the result.
     public func execute(_ prepared: PreparedExecution, cancellation: CancellationSignal? = nil,
                         output: OutputHandler? = nil) throws(AuditSpoolError) -> ExecutionResult {
         let request = prepared.request, profile = prepared.profile, limits = prepared.limits
-        let id = AuditRecord.newID()
+        let id = prepared.id
         let started = AuditRecord.timestamp()
+        try spool.begin(Self.auditRecord(prepared, time: started, result: nil, hostUid: 0))
         var result: ExecutionResult
         var hostUid = 0
         do throws(JailError) {
@@ -135,7 +141,7 @@ public final class Engine: Sendable {
         } catch {
             result = Self.sandboxError(id: id, profile: profile.name, limits: limits, error: error)
         }
-        try audit(prepared, id: id, time: started, result: result, hostUid: hostUid)
+        try spool.finish(Self.auditRecord(prepared, time: started, result: result, hostUid: hostUid))
         return result
     }
 
@@ -197,23 +203,26 @@ public final class Engine: Sendable {
     ///
     /// - Throws: `AuditSpoolError` if the audit record cannot be made durable.
     public func cancelledBeforeStart(_ prepared: PreparedExecution) throws(AuditSpoolError) -> ExecutionResult {
-        let id = AuditRecord.newID()
-        let result = Self.notRun(id: id, profile: prepared.profile.name, limits: prepared.limits, status: .cancelled,
-                                 errorType: "CancelledError", errorMessage: "the job was cancelled before it started")
-        try audit(prepared, id: id, time: AuditRecord.timestamp(), result: result, hostUid: 0)
+        let result = Self.notRun(id: prepared.id, profile: prepared.profile.name, limits: prepared.limits,
+                                 status: .cancelled, errorType: "CancelledError",
+                                 errorMessage: "the job was cancelled before it started")
+        try spool.append(Self.auditRecord(prepared, time: AuditRecord.timestamp(), result: result, hostUid: 0))
         return result
     }
 
-    private func audit(_ prepared: PreparedExecution, id: String, time: String, result: ExecutionResult,
-                       hostUid: Int) throws(AuditSpoolError) {
-        let request = prepared.request, profile = prepared.profile, limits = prepared.limits
-        try spool.append(AuditRecord(
-            id: id, time: time, requester: request.requester, frontDoor: request.frontDoor,
-            profile: profile.name, codeSha256: AuditRecord.sha256Hex(request.code), codeBytes: request.code.count,
-            limits: ExecutionLimits(limits), status: result.status, exitCode: result.exitCode, signal: result.signal,
-            blockedSyscall: result.blockedSyscall, limitHit: result.limitHit, wallMs: result.wallMs,
-            cpuMs: result.cpuMs, peakMemoryBytes: result.peakMemoryBytes, stdoutBytes: result.stdout.utf8.count,
-            stderrBytes: result.stderr.utf8.count, hostUid: hostUid, bexyVersion: Self.version))
+    /// The audit record of `prepared` started at `time`: `started` with no usage while `result` is nil, else how
+    /// it ended (a `JobRunner` other than the engine writes its records with it too).
+    public static func auditRecord(_ prepared: PreparedExecution, time: String, result: ExecutionResult?,
+                            hostUid: Int) -> AuditRecord {
+        let request = prepared.request
+        return AuditRecord(
+            id: prepared.id, time: time, requester: request.requester, frontDoor: request.frontDoor,
+            profile: prepared.profile.name, codeSha256: AuditRecord.sha256Hex(request.code),
+            codeBytes: request.code.count, limits: ExecutionLimits(prepared.limits), status: result?.status ?? .started,
+            exitCode: result?.exitCode, signal: result?.signal, blockedSyscall: result?.blockedSyscall,
+            limitHit: result?.limitHit, wallMs: result?.wallMs ?? 0, cpuMs: result?.cpuMs ?? 0,
+            peakMemoryBytes: result?.peakMemoryBytes, stdoutBytes: result?.stdout.utf8.count ?? 0,
+            stderrBytes: result?.stderr.utf8.count ?? 0, hostUid: hostUid, bexyVersion: version)
     }
 
     /// Remove the cgroups that jobs of a killed bexy left behind (see `Sandbox.sweepStaleJobs`); nil when the

@@ -9,21 +9,31 @@ import Glibc
 import Darwin
 #endif
 
-/// The durable local audit trail: an append-only SQLite file of `AuditRecord`s, waiting to be forwarded.
+/// The durable local audit trail: a SQLite file of `AuditRecord`s, one per execution, waiting to be forwarded.
 ///
-/// Several `bexy exec` processes append to the same file at once, so the database runs in WAL mode with
-/// `synchronous=FULL` (a record is on disk when `append` returns) and a 5 s busy timeout. Each record is stored as
-/// its JSON (the wire contract) next to a few indexed columns; `forwarded_at` is set once the LogLama forwarder
-/// has shipped it. One `AuditSpool` may be shared between threads: calls are serialized.
+/// Write-ahead: before a job's code runs, its record is stored with status `started` (`begin`), stamped with the
+/// writing process (`SpoolWriter`); when the job ends, `finish` replaces it with the final record (same id, a new
+/// `seq`, so the forwarder ships it). A process killed in between leaves `started`: every open of the spool (a
+/// `bexy exec`, a `bexy-server` start) marks the `started` records whose writer is certainly gone `interrupted`,
+/// under the directory's lock. So every execution that ran any of its code has a record, whoever was killed.
+/// `started` records are never forwarded: LogLama receives each execution once, in its final state.
+///
+/// Several `bexy exec` processes write to the same file at once, so the database runs in WAL mode with
+/// `synchronous=FULL` (a record is on disk when `begin`, `finish` or `append` returns) and a 5 s busy timeout.
+/// Each record is stored as its JSON (the wire contract) next to a few indexed columns; `forwarded_at` is set once
+/// the LogLama forwarder has shipped it. One `AuditSpool` may be shared between threads: calls are serialized.
 ///
 /// Schema (table `audit_records`): `seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, time TEXT,
-/// status TEXT, profile TEXT, record TEXT NOT NULL, forwarded_at TEXT NULL`.
+/// status TEXT, profile TEXT, record TEXT NOT NULL, forwarded_at TEXT NULL, writer TEXT NULL` (`writer`: the
+/// process of a `started` record, see `SpoolWriter`; added to older files when they are opened).
 public final class AuditSpool: @unchecked Sendable {
     /// The database file.
     public let path: String
     // Every use of `db` happens inside `lock`; that is what makes the class Sendable.
     private let db: OpaquePointer
     private let lock = Mutex(())
+    /// The ids of the `started` records this open marked `interrupted` (their writer had died), oldest first.
+    public private(set) var interruptedAtOpen: [String] = []
 
     /// Where BEXY keeps its state unless configured otherwise: `/var/lib/bexy`.
     public static let defaultStateDirectory = "/var/lib/bexy"
@@ -57,27 +67,105 @@ public final class AuditSpool: @unchecked Sendable {
         // On failure deinit closes the handle. Under the directory's lock: SQLite does not wait on its busy handler
         // for `PRAGMA journal_mode=WAL`, so two processes (or threads) making a fresh file at once could see
         // "database is locked"; serialising the few set-up statements makes the first open race-free.
-        try AuditSpool.whileHoldingDirectoryLock(of: path) { () throws(AuditSpoolError) in try configure() }
+        var interrupted: [String] = []
+        try AuditSpool.whileHoldingDirectoryLock(of: path) { () throws(AuditSpoolError) in
+            try configure()
+            interrupted = try markInterrupted()
+        }
+        interruptedAtOpen = interrupted
     }
 
     deinit {
         sqlite3_close_v2(db)
     }
 
-    /// Appends `record` and returns once it is durable. A record whose `id` is already stored is ignored.
+    /// Appends the final `record` of an execution that never started (e.g. cancelled in the queue) and returns once
+    /// it is durable. A record whose `id` is already stored is ignored.
     public func append(_ record: AuditRecord) throws(AuditSpoolError) {
-        let json = try encode(record)
         try lock.withLock { _ throws(AuditSpoolError) in
-            try withStatement(
-                "INSERT OR IGNORE INTO audit_records (id, time, status, profile, record) VALUES (?, ?, ?, ?, ?)"
-            ) { statement throws(AuditSpoolError) in
-                try bind(statement, 1, record.id)
-                try bind(statement, 2, record.time)
-                try bind(statement, 3, record.status.rawValue)
-                try bind(statement, 4, record.profile)
-                try bind(statement, 5, json)
-                try stepToEnd(statement, operation: "append")
+            try store(record, writer: nil, verb: "INSERT OR IGNORE", operation: "append")
+        }
+    }
+
+    /// Writes `record` ahead of its job, with status `started` whatever `record.status` says, as written by this
+    /// process, and returns once it is durable: only then may the job's code run.
+    ///
+    /// - Throws: `AuditSpoolError` if it cannot be made durable, or the id is already stored (the job must not run).
+    public func begin(_ record: AuditRecord) throws(AuditSpoolError) {
+        try begin(record, as: SpoolWriter.current)
+    }
+
+    /// `begin` as written by `writer` (tests stand in for a process that died).
+    func begin(_ record: AuditRecord, as writer: SpoolWriter?) throws(AuditSpoolError) {
+        var record = record
+        record.status = .started
+        try lock.withLock { _ throws(AuditSpoolError) in
+            try store(record, writer: writer?.text, verb: "INSERT", operation: "begin")
+        }
+    }
+
+    /// Replaces the record with `record.id` (written by `begin`, or marked `interrupted` meanwhile) by the final
+    /// `record`, under a new sequence number so that the forwarder ships it; returns once it is durable.
+    public func finish(_ record: AuditRecord) throws(AuditSpoolError) {
+        try lock.withLock { _ throws(AuditSpoolError) in
+            try store(record, writer: nil, verb: "INSERT OR REPLACE", operation: "finish")
+        }
+    }
+
+    /// Marks `interrupted` every `started` record whose writer is certainly gone, in one transaction; returns their
+    /// ids, oldest first. Run by every open, under the directory lock (so two sweeps never overlap).
+    private func markInterrupted() throws(AuditSpoolError) -> [String] {
+        // Which writers are gone is decided first; a record without a (readable) writer is left alone.
+        let goneIDs = try withStatement("SELECT id, writer FROM audit_records WHERE status = ?") {
+            statement throws(AuditSpoolError) in
+            try bind(statement, 1, ExecutionStatus.started.rawValue)
+            var ids: Set<String> = []
+            while true {
+                let rc = sqlite3_step(statement)
+                if rc == SQLITE_DONE { break }
+                try check(rc, operation: "find started records", allowing: SQLITE_ROW)
+                guard let id = sqlite3_column_text(statement, 0).map({ String(cString: $0) }),
+                      let writer = sqlite3_column_text(statement, 1).map({ String(cString: $0) }),
+                      SpoolWriter(text: writer)?.isGone == true else { continue }
+                ids.insert(id)
             }
+            return ids
+        }
+        guard !goneIDs.isEmpty else { return [] }
+        let orphans = try withStatement("SELECT seq, record FROM audit_records WHERE status = ? ORDER BY seq ASC") {
+            statement throws(AuditSpoolError) in
+            try bind(statement, 1, ExecutionStatus.started.rawValue)
+            return try rows(statement, operation: "read started records").map(\.record)
+        }.filter { goneIDs.contains($0.id) }
+        guard !orphans.isEmpty else { return [] }
+        try execute("BEGIN IMMEDIATE")
+        do throws(AuditSpoolError) {
+            for var record in orphans {
+                record.status = .interrupted
+                try store(record, writer: nil, verb: "INSERT OR REPLACE", operation: "mark interrupted")
+            }
+            try execute("COMMIT")
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+        return orphans.map(\.id)
+    }
+
+    /// Runs `<verb> INTO audit_records ...` for `record` (callers hold `lock`, or run from `init`).
+    private func store(_ record: AuditRecord, writer: String?, verb: String, operation: String)
+        throws(AuditSpoolError) {
+        let json = try encode(record)
+        try withStatement(
+            "\(verb) INTO audit_records (id, time, status, profile, record, writer) VALUES (?, ?, ?, ?, ?, ?)"
+        ) { statement throws(AuditSpoolError) in
+            try bind(statement, 1, record.id)
+            try bind(statement, 2, record.time)
+            try bind(statement, 3, record.status.rawValue)
+            try bind(statement, 4, record.profile)
+            try bind(statement, 5, json)
+            if let writer { try bind(statement, 6, writer) }
+            try stepToEnd(statement, operation: operation)
         }
     }
 
@@ -99,11 +187,13 @@ public final class AuditSpool: @unchecked Sendable {
         }
     }
 
-    /// The oldest `limit` records not yet forwarded, oldest first, with their sequence numbers.
+    /// The oldest `limit` final records not yet forwarded, oldest first, with their sequence numbers (`started`
+    /// records wait for their final state).
     public func pending(limit: Int) throws(AuditSpoolError) -> [(seq: Int64, record: AuditRecord)] {
         try lock.withLock { _ throws(AuditSpoolError) in
             try withStatement(
-                "SELECT seq, record FROM audit_records WHERE forwarded_at IS NULL ORDER BY seq ASC LIMIT ?"
+                "SELECT seq, record FROM audit_records WHERE forwarded_at IS NULL AND status != 'started' "
+                    + "ORDER BY seq ASC LIMIT ?"
             ) { statement throws(AuditSpoolError) in
                 try bind(statement, 1, Int64(max(0, limit)))
                 return try rows(statement, operation: "pending")
@@ -111,14 +201,14 @@ public final class AuditSpool: @unchecked Sendable {
         }
     }
 
-    /// Marks every record with a sequence number up to and including `seq` as forwarded (now).
+    /// Marks every final record with a sequence number up to and including `seq` as forwarded (now).
     ///
     /// - Returns: how many records were newly marked.
     @discardableResult
     public func markForwarded(upTo seq: Int64) throws(AuditSpoolError) -> Int {
         try lock.withLock { _ throws(AuditSpoolError) in
             try withStatement(
-                "UPDATE audit_records SET forwarded_at = ? WHERE seq <= ? AND forwarded_at IS NULL"
+                "UPDATE audit_records SET forwarded_at = ? WHERE seq <= ? AND forwarded_at IS NULL AND status != 'started'"
             ) { statement throws(AuditSpoolError) in
                 try bind(statement, 1, AuditRecord.timestamp())
                 try bind(statement, 2, seq)
@@ -181,9 +271,14 @@ public final class AuditSpool: @unchecked Sendable {
                 status TEXT,
                 profile TEXT,
                 record TEXT NOT NULL,
-                forwarded_at TEXT NULL
+                forwarded_at TEXT NULL,
+                writer TEXT NULL
             )
             """)
+        let hasWriter = try withStatement("SELECT 1 FROM pragma_table_info('audit_records') WHERE name = 'writer'") {
+            statement throws(AuditSpoolError) in sqlite3_step(statement) == SQLITE_ROW
+        }
+        if !hasWriter { try execute("ALTER TABLE audit_records ADD COLUMN writer TEXT NULL") }
         try execute("CREATE INDEX IF NOT EXISTS audit_records_status ON audit_records (status, seq)")
         try execute("CREATE INDEX IF NOT EXISTS audit_records_pending ON audit_records (seq) WHERE forwarded_at IS NULL")
     }

@@ -160,7 +160,8 @@ struct ExecCommand: ParsableCommand {
         case .timeout: return 124
         case .sandboxError: return 125
         case .syscallBlocked: return 128 + 31
-        case .memoryLimit, .outputLimit, .signaled, .cancelled: return 128 + Int32(result.signal ?? 9)
+        case .memoryLimit, .outputLimit, .signaled, .cancelled, .started, .interrupted:
+            return 128 + Int32(result.signal ?? 9)
         }
     }
 

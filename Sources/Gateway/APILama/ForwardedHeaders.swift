@@ -7,7 +7,8 @@ import NIOHTTP1
 /// Upstream: the client's headers without hop-by-hop ones (RFC 9110 §7.6.1, plus any named in `Connection`), its
 /// credentials (`Authorization`, `Cookie`), and anything that claims an identity or origin the gateway vouches for
 /// (`X-PyLama-Requester`, `X-Request-ID`, `Forwarded`, `X-Forwarded-*`); the gateway then adds the internal token,
-/// the caller's name and the request id. Downstream: the service's headers without hop-by-hop ones, cookies and
+/// the caller's name, the request id and `X-Forwarded-Prefix` (the route's prefix, e.g. `/api/bexy`, so that the
+/// service's links work from where they were fetched). Downstream: the service's headers without hop-by-hop ones, cookies and
 /// CORS headers (the gateway alone decides both for its origin).
 enum ForwardedHeaders {
     /// The caller's identity, for the service: a token name.
@@ -19,13 +20,13 @@ enum ForwardedHeaders {
     ]
     private static let notForwardedUp: Set<String> = hopByHop.union([
         "host", "content-length", "authorization", "cookie", "x-pylama-requester", "x-request-id", "forwarded",
-        "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
+        "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-prefix",
     ])
     private static let notForwardedDown: Set<String> = hopByHop.union(["set-cookie"])
 
     /// The headers sent to the service.
     static func upstream(_ fields: HTTPFields, internalToken: String, requester name: String,
-                         requestID: String) -> HTTPHeaders {
+                         requestID: String, prefix: String) -> HTTPHeaders {
         let dropped = notForwardedUp.union(connectionTokens(fields[values: .connection]))
         var headers = HTTPHeaders()
         for field in fields where !dropped.contains(field.name.canonicalName) {
@@ -34,6 +35,7 @@ enum ForwardedHeaders {
         headers.add(name: "Authorization", value: "Bearer \(internalToken)")
         headers.add(name: requester, value: name)
         headers.add(name: "X-Request-ID", value: requestID)
+        headers.add(name: "X-Forwarded-Prefix", value: prefix)
         return headers
     }
 

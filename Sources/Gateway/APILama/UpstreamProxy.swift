@@ -48,7 +48,7 @@ struct UpstreamProxy: Sendable {
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
         outgoing.headers = ForwardedHeaders.upstream(
             request.headers, internalToken: internalToken, requester: caller.name,
-            requestID: RequestIdentifier.of(request, context: context))
+            requestID: RequestIdentifier.of(request, context: context), prefix: upstream.prefix)
         if let body = try await body(of: request) { outgoing.body = body }
 
         let response: HTTPClientResponse

@@ -76,6 +76,10 @@ struct BexyServerCommand: AsyncParsableCommand {
         } catch {
             fail("audit spool: \(error)")
         }
+        if !spool.interruptedAtOpen.isEmpty {
+            Self.writeLine(2, "bexy-server: marked \(spool.interruptedAtOpen.count) audit records interrupted "
+                           + "(their process died mid-job): \(spool.interruptedAtOpen.joined(separator: ", "))")
+        }
         // Every execution's record leaves the spool for LogLama from here (at least once; LogLama dedupes by id).
         let forwarder = AuditForwarder(spoolPath: spool.path, endpoint: settings.url(of: "loglama") + "/api/audit",
                                        token: settings["PYLAMA_INTERNAL_TOKEN"])

@@ -51,7 +51,7 @@ public final class BexyMetrics: SchedulerMetrics {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = Self.durationBuckets
         self.registry = registry
-        executions = Dictionary(uniqueKeysWithValues: ExecutionStatus.allCases.map { status in
+        executions = Dictionary(uniqueKeysWithValues: ExecutionStatus.outcomes.map { status in
             (status, Counter(label: "bexy_executions_total", dimensions: [("status", status.rawValue)], factory: factory))
         })
         duration = Timer(label: "bexy_execution_duration_seconds", factory: factory)

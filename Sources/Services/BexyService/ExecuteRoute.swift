@@ -1,4 +1,5 @@
 import Bexy
+import BexyAudit
 import Contracts
 import Hummingbird
 import ServiceHTTP
@@ -73,7 +74,7 @@ struct ExecuteRoute: Sendable {
             return try respond(result)
         case .auditFailed(let error):
             throw ServiceError(status: .internalServerError, code: "audit_failed",
-                               message: "the job ran but its audit record could not be made durable: \(error)")
+                               message: error.jobFailure)
         case .notStarted(.shuttingDown):
             throw ServiceError(status: .serviceUnavailable, code: "shutting_down",
                                message: "the server is shutting down; the job did not run")
@@ -101,5 +102,15 @@ struct ExecuteRoute: Sendable {
             throw ServiceError(status: .serviceUnavailable, code: "resources_exhausted",
                                message: "the job could not be accepted: \(failure.description)")
         }
+    }
+}
+
+extension AuditSpoolError {
+    /// What an `audit_failed` answer says: a record that could not be written ahead means the job did not run;
+    /// one that could not be completed means it ran and its result is withheld.
+    var jobFailure: String {
+        operation == "begin"
+            ? "the job did not run: its audit record could not be written ahead: \(self)"
+            : "the job ran but its audit record could not be made durable: \(self)"
     }
 }

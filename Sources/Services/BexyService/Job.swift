@@ -17,8 +17,9 @@ enum JobState: String, Sendable, Encodable {
 /// (the profile's `stdout_bytes` and `stderr_bytes`). A job cancelled before it started is audited here
 /// (`JobRunner.cancelledBeforeStart`), so that every accepted job has exactly one audit record.
 final class Job: ExecutionObserver {
-    /// The job's id in `/jobs/{id}`.
-    let id: String
+    /// The job's id in `/jobs/{id}`: the execution's one id (`PreparedExecution.id`), also its result's and its
+    /// audit record's.
+    var id: String { prepared.id }
     private let runner: any JobRunner
     private let prepared: PreparedExecution
     private let state = Mutex(State())
@@ -57,17 +58,17 @@ final class Job: ExecutionObserver {
         let token: Int?
     }
 
-    init(id: String, runner: any JobRunner, prepared: PreparedExecution) {
-        self.id = id
+    init(runner: any JobRunner, prepared: PreparedExecution) {
         self.runner = runner
         self.prepared = prepared
     }
 
-    /// The job's state and, once it ended, its result (or why it has none).
-    var status: Status {
+    /// The job's state and, once it ended, its result (or why it has none); its links start with `prefix` (the
+    /// `ForwardedPrefix` of the request that asks).
+    func status(prefix: String) -> Status {
         state.withLock { state in
             var status = Status(id: id, state: state.phase,
-                                links: .init(self: "/jobs/\(id)", events: "/jobs/\(id)/events"))
+                                links: .init(self: "\(prefix)/jobs/\(id)", events: "\(prefix)/jobs/\(id)/events"))
             switch state.end {
             case .result(let result): status.result = result
             case .failure(let failure): status.error = failure
@@ -132,7 +133,7 @@ final class Job: ExecutionObserver {
         case .auditFailed(let error):
             phase = .finished
             end = .failure(JobFailure(code: "audit_failed",
-                                      message: "the job ran but its audit record could not be made durable: \(error)"))
+                                      message: error.jobFailure))
         case .notStarted:
             phase = .cancelled
             do throws(AuditSpoolError) {

@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// Queued and running jobs are kept until they end (the scheduler bounds how many there are); ended ones for
 /// `retention.time` after their end, and only the `retention.count` most recently ended. Expired jobs are
-/// forgotten whenever the store is used.
+/// forgotten whenever the store is used; a deleted one at once.
 final class JobStore: Sendable {
     /// A job and its execution.
     struct Entry: Sendable {
@@ -33,6 +33,13 @@ final class JobStore: Sendable {
         entries.withLock { entries in
             forgetExpired(&entries)
             return entries[id]
+        }
+    }
+
+    /// Forget the job with `id` (`DELETE /jobs/{id}`); its execution goes on until it stops.
+    func remove(_ id: String) {
+        entries.withLock { entries in
+            _ = entries.removeValue(forKey: id)
         }
     }
 

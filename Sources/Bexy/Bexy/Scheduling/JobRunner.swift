@@ -17,7 +17,8 @@ public protocol JobRunner: Sendable {
     /// - Throws: `RequestRefusal` naming the request field at fault (as the front door names it).
     func prepare(_ request: ExecutionRequest) throws(RequestRefusal) -> PreparedExecution
 
-    /// Run a checked request and append its audit record before returning (called on a scheduler worker thread).
+    /// Run a checked request (called on a scheduler worker thread): write its audit record ahead (`started`,
+    /// durable before the job runs), run it, and complete the record (same id, `prepared.id`) before returning.
     ///
     /// - Parameters:
     ///   - cancellation: when it fires, the job is stopped and its result (and record) say `cancelled`.

@@ -8,7 +8,8 @@ public enum ExecutionOutcome: Sendable {
     /// The job ran (or its sandbox failed to set up) and was audited; the result says how it went, including
     /// `cancelled` when it was stopped while running.
     case finished(ExecutionResult)
-    /// The job ran but its audit record could not be made durable, so its result is withheld.
+    /// The job's audit record could not be made durable: written ahead, so the job did not run; or at the end,
+    /// so its result is withheld.
     case auditFailed(AuditSpoolError)
     /// The job never started: nothing ran and nothing was audited.
     case notStarted(NotStartedReason)
