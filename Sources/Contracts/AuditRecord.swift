@@ -63,13 +63,25 @@ public struct AuditRecord: Codable, Sendable, Equatable {
     public var hostUid: Int
     /// `bexy_version`: the version of Bexy that ran the job.
     public var bexyVersion: String
+    /// `code`: the submitted code, its first `codeExcerptBytes` (whole when `code_bytes` is no larger), so the
+    /// trail shows what ran and not only its hash.
+    public var code: String?
+    /// `stdout_head`, `stderr_head`: the first `outputExcerptBytes` of each output stream (null while `started`).
+    public var stdoutHead: String?
+    public var stderrHead: String?
+
+    /// How much of the code a record keeps: 64 KiB.
+    public static let codeExcerptBytes = 64 << 10
+    /// How much of each output stream a record keeps: 4 KiB.
+    public static let outputExcerptBytes = 4 << 10
 
     /// A record; `id` defaults to a fresh UUID and `time` to now.
     public init(id: String = AuditRecord.newID(), time: String = AuditRecord.timestamp(), requester: String,
                 frontDoor: FrontDoor, profile: String, codeSha256: String, codeBytes: Int, limits: ExecutionLimits,
                 status: ExecutionStatus, exitCode: Int? = nil, signal: Int? = nil, blockedSyscall: String? = nil,
                 limitHit: String? = nil, wallMs: Int, cpuMs: Int, peakMemoryBytes: Int? = nil, stdoutBytes: Int,
-                stderrBytes: Int, hostUid: Int, bexyVersion: String) {
+                stderrBytes: Int, hostUid: Int, bexyVersion: String, code: String? = nil, stdoutHead: String? = nil,
+                stderrHead: String? = nil) {
         self.id = id
         self.time = time
         self.requester = requester
@@ -90,6 +102,9 @@ public struct AuditRecord: Codable, Sendable, Equatable {
         self.stderrBytes = stderrBytes
         self.hostUid = hostUid
         self.bexyVersion = bexyVersion
+        self.code = code
+        self.stdoutHead = stdoutHead
+        self.stderrHead = stderrHead
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -110,6 +125,9 @@ public struct AuditRecord: Codable, Sendable, Equatable {
         case stderrBytes = "stderr_bytes"
         case hostUid = "host_uid"
         case bexyVersion = "bexy_version"
+        case code
+        case stdoutHead = "stdout_head"
+        case stderrHead = "stderr_head"
     }
 
     /// Decodes a record; optional fields may be `null` or absent.
@@ -135,6 +153,9 @@ public struct AuditRecord: Codable, Sendable, Equatable {
         stderrBytes = try container.decode(Int.self, forKey: .stderrBytes)
         hostUid = try container.decode(Int.self, forKey: .hostUid)
         bexyVersion = try container.decode(String.self, forKey: .bexyVersion)
+        code = try container.decodeIfPresent(String.self, forKey: .code)
+        stdoutHead = try container.decodeIfPresent(String.self, forKey: .stdoutHead)
+        stderrHead = try container.decodeIfPresent(String.self, forKey: .stderrHead)
     }
 
     /// Encodes every key, writing `null` for absent optional values so the shape never varies.
@@ -160,6 +181,20 @@ public struct AuditRecord: Codable, Sendable, Equatable {
         try container.encode(stderrBytes, forKey: .stderrBytes)
         try container.encode(hostUid, forKey: .hostUid)
         try container.encode(bexyVersion, forKey: .bexyVersion)
+        try container.encode(code, forKey: .code)
+        try container.encode(stdoutHead, forKey: .stdoutHead)
+        try container.encode(stderrHead, forKey: .stderrHead)
+    }
+
+    /// The first `limit` bytes of `text`, cut back to a whole UTF-8 character.
+    public static func excerpt(_ text: some Collection<UInt8>, limit: Int) -> String {
+        var bytes = Array(text.prefix(limit))
+        if text.count > limit, let lead = bytes.lastIndex(where: { $0 & 0xC0 != 0x80 }) {
+            // The last character starts at `lead`; drop it if the cut left it short of its length.
+            let length = bytes[lead] >= 0xF0 ? 4 : bytes[lead] >= 0xE0 ? 3 : bytes[lead] >= 0xC0 ? 2 : 1
+            if bytes.count - lead < length { bytes.removeSubrange(lead...) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     // MARK: Helpers for building records

@@ -18,6 +18,7 @@ extension ScriptedServiceTests {
             (#"{"code": "1", "timeout": -1}"#, [], "timeout", "invalid_field"),
             (#"{"code": "1", "options": {"timeout": 1000}}"#, [], "options.timeout", "invalid_field"),
             (#"{"code": "1", "options": {"memory_limit": 100000}}"#, [], "options.memory_limit", "invalid_field"),
+            (#"{"code": "1", "options": {"memory_limit": 1}}"#, [], "options.memory_limit", "invalid_field"),
             (#"{"code": "1", "timeout": null}"#, [], "timeout", "invalid_field"),
             (#"{"code": "1", "options": {"timeout": null}}"#, [], "options.timeout", "invalid_field"),
             (#"{"code": "1", "options": {"memory_limit": null}}"#, [], "options.memory_limit", "invalid_field"),

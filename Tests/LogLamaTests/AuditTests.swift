@@ -119,6 +119,22 @@ private struct RecordsEnvelope: Encodable {
         }
     }
 
+    /// Records forwarded late (LogLama was down, a spool drained afterwards) are listed by when they ran.
+    @Test func recordsAreListedByExecutionTimeNotArrival() async throws {
+        let harness = try Harness()
+        try await harness.run { client async throws in
+            let late = makeAuditRecord(time: "2026-11-25T08:00:00.000Z")
+            let recent = makeAuditRecord(time: "2026-11-25T10:00:00.000Z")
+            let middle = makeAuditRecord(time: "2026-11-25T09:00:00.000Z")
+            for record in [recent, late, middle] { _ = try await client.send(.post, "/api/audit", encoding: [record]) }
+            func ids(_ query: String) async throws -> [String] {
+                try await client.get("/api/audit?\(query)")["records"]?.array.compactMap { $0["record"]?["id"]?.string } ?? []
+            }
+            #expect(try await ids("") == [recent.id, middle.id, late.id])
+            #expect(try await ids("sort_direction=asc") == [late.id, middle.id, recent.id])
+        }
+    }
+
     @Test func invalidRecordsAreNamedAndNothingIsStored() async throws {
         let harness = try Harness()
         try await harness.run { client async throws in

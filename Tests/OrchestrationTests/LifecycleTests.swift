@@ -38,6 +38,12 @@ import Glibc
             #expect(loglama["uptime_seconds"] is Int)
             #expect(services.first { $0["service"] as? String == "bexy" }?["healthy"] as? Bool == false)
 
+            // The running stack's own port is not a conflict.
+            let deps = try ecosystem.loglama("check-deps", "loglama")
+            #expect(deps.output.contains("ok      port \(ecosystem.loglamaPort) in use by loglama itself (pid \(pid))"),
+                    "\(deps.output)")
+            #expect(!deps.output.contains("MISSING port"), "\(deps.output)")
+
             let again = try ecosystem.loglama("start-all", "--services", "loglama")
             #expect(again.status == 0, "\(again.output)")
             #expect(again.output.contains("already running  pid \(pid)"), "\(again.output)")

@@ -79,6 +79,36 @@ private func write(_ text: String, to path: String) {
         #expect(configuration.url(of: "apilama") == "http://127.0.0.1:8080")
     }
 
+    /// After `loglama init`, changing a port alone moves the service's URL with it.
+    @Test func changingAPortAloneMovesTheURL() throws {
+        let dir = temporaryDirectory(prefix: "servicekit")
+        _ = try CentralEnvironment.initialize(path: dir + "/central.env")
+        var file = try #require(try EnvironmentFile.load(dir + "/central.env"))
+        file.set("LOGLAMA_PORT", "5099")
+        try file.write(to: dir + "/central.env")
+        let configuration = try PyLamaConfiguration.load(environment: ["PYLAMA_ENV": dir + "/central.env"],
+                                                         localPath: dir + "/none.env")
+        #expect(configuration.url(of: "loglama") == "http://127.0.0.1:5099")
+    }
+
+    /// A central file written by an older `init` pins the URL: a port changed alone is a contradiction, said loudly.
+    @Test func aLocalURLThatDisagreesWithItsPortIsRefused() throws {
+        let dir = temporaryDirectory(prefix: "servicekit")
+        write("LOGLAMA_PORT=5099\nLOGLAMA_URL=http://127.0.0.1:5000\nSHELLAMA_PORT=8002\nSHELLAMA_URL=http://files.internal:9000\n",
+              to: dir + "/central.env")
+        do {
+            _ = try PyLamaConfiguration.load(environment: ["PYLAMA_ENV": dir + "/central.env"], localPath: dir + "/none.env")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.key == "LOGLAMA_URL")
+            #expect(error.description.contains("LOGLAMA_PORT (5099)"), "\(error)")
+        }
+        write("LOGLAMA_PORT=5099\nLOGLAMA_URL=http://localhost:5099/\nSHELLAMA_PORT=8002\nSHELLAMA_URL=http://files.internal:9000\n",
+              to: dir + "/central.env")
+        let agreeing = try PyLamaConfiguration.load(environment: ["PYLAMA_ENV": dir + "/central.env"], localPath: dir + "/none.env")
+        #expect(agreeing.url(of: "shellama") == "http://files.internal:9000")
+    }
+
     @Test func anInvalidPortStopsWithTheKeyNamed() throws {
         let dir = temporaryDirectory(prefix: "servicekit")
         write("BEXY_PORT=eighty\n", to: dir + "/central.env")
@@ -100,7 +130,7 @@ private func write(_ text: String, to path: String) {
         let file = try #require(try EnvironmentFile.load(path))
         for service in Ecosystem.services {
             #expect(file["\(service.keyPrefix)_PORT"] == String(service.defaultPort))
-            #expect(file["\(service.keyPrefix)_URL"] != nil)
+            #expect(file["\(service.keyPrefix)_URL"] == nil, "the URL follows the port; init must not pin it")
         }
         let token = try #require(file["PYLAMA_API_TOKEN"])
         #expect(token.hasPrefix("plm_") && token.count == 47)

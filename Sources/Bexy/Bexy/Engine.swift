@@ -222,7 +222,10 @@ public final class Engine: Sendable {
             exitCode: result?.exitCode, signal: result?.signal, blockedSyscall: result?.blockedSyscall,
             limitHit: result?.limitHit, wallMs: result?.wallMs ?? 0, cpuMs: result?.cpuMs ?? 0,
             peakMemoryBytes: result?.peakMemoryBytes, stdoutBytes: result?.stdout.utf8.count ?? 0,
-            stderrBytes: result?.stderr.utf8.count ?? 0, hostUid: hostUid, bexyVersion: version)
+            stderrBytes: result?.stderr.utf8.count ?? 0, hostUid: hostUid, bexyVersion: version,
+            code: AuditRecord.excerpt(request.code, limit: AuditRecord.codeExcerptBytes),
+            stdoutHead: result.map { AuditRecord.excerpt($0.stdout.utf8, limit: AuditRecord.outputExcerptBytes) },
+            stderrHead: result.map { AuditRecord.excerpt($0.stderr.utf8, limit: AuditRecord.outputExcerptBytes) })
     }
 
     /// Remove the cgroups that jobs of a killed bexy left behind (see `Sandbox.sweepStaleJobs`); nil when the

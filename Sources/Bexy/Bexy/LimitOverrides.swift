@@ -139,6 +139,10 @@ extension LimitOverrides {
     /// infinite) becomes `Int.max`, so the profile check refuses it, naming the maximum.
     ///
     /// - Throws: `InvalidValue` unless `seconds` is a positive number.
+    /// The smallest memory limit a request may ask for, in MiB: below it python3 cannot start, and the job
+    /// would end as a sandbox error rather than a clear refusal.
+    public static let minimumMemoryMebibytes: Double = 16
+
     public static func timeoutMs(seconds: Double) throws(InvalidValue) -> Int {
         guard seconds > 0 else { throw InvalidValue(message: "must be a positive number of seconds") }
         return seconds < 1e12 ? Int((seconds * 1000).rounded(.up)) : Int.max
@@ -149,6 +153,9 @@ extension LimitOverrides {
     /// - Throws: `InvalidValue` unless `mebibytes` is a positive number.
     public static func memoryBytes(mebibytes: Double) throws(InvalidValue) -> Int {
         guard mebibytes > 0 else { throw InvalidValue(message: "must be a positive number of MiB") }
+        guard mebibytes >= minimumMemoryMebibytes else {
+            throw InvalidValue(message: "must be at least \(Int(minimumMemoryMebibytes)) MiB, what the interpreter needs to start")
+        }
         return mebibytes < 1e12 ? Int((mebibytes * 1_048_576).rounded(.up)) : Int.max
     }
 }

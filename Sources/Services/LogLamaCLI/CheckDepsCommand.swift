@@ -1,5 +1,6 @@
 import ArgumentParser
 import Jail
+import Orchestration
 import ServiceKit
 
 #if canImport(Glibc)
@@ -38,10 +39,10 @@ struct CheckDepsCommand: ParsableCommand {
         let settings = try? PyLamaConfiguration.load()
         var checks: [Check] = []
         let wanted = target == "all" ? Ecosystem.services.map(\.name) : [target.lowercased()]
+        let orchestrator = try? Orchestrator.forCommand()
         for name in wanted {
             if let port = try? settings?.port(of: name) ?? Ecosystem.service(name)?.defaultPort {
-                checks.append(Check(component: name, what: "port \(port) free", ok: Self.portIsFree(port),
-                                    fix: "stop what listens on \(port) or set \(name.uppercased())_PORT", package: nil))
+                checks.append(Self.portCheck(name, port: port, state: orchestrator?.state(of: name)))
             }
         }
         if wanted.contains("loglama") {
@@ -69,6 +70,20 @@ struct CheckDepsCommand: ParsableCommand {
             print("\(check.component.padding(9)) \(state) \(check.what)" + (check.ok ? "" : "  (fix: \(check.fix))"))
         }
         if checks.contains(where: { !$0.ok }) { throw ExitCode(1) }
+    }
+
+    /// The service's port is usable: free, or held by the service itself (started by `loglama start-all`, its
+    /// pid file naming a live process), which is the running stack, not a conflict.
+    static func portCheck(_ name: String, port: Int, state: ServiceState?) -> Check {
+        if Self.portIsFree(port) {
+            return Check(component: name, what: "port \(port) free", ok: true, fix: "", package: nil)
+        }
+        if case .running(let record)? = state {
+            return Check(component: name, what: "port \(port) in use by \(name) itself (pid \(record.pid))", ok: true,
+                         fix: "", package: nil)
+        }
+        return Check(component: name, what: "port \(port) free", ok: false,
+                     fix: "stop what listens on \(port) or set \(name.uppercased())_PORT", package: nil)
     }
 
     /// Whether the dynamic loader can find `soname`.

@@ -1,5 +1,6 @@
-/// `loglama init`: writes the central `.env` with every service's host, port and URL and freshly
-/// generated secrets, never overwriting an existing value unless forced.
+/// `loglama init`: writes the central `.env` with every service's host and port and freshly generated secrets,
+/// never overwriting an existing value unless forced. `<SERVICE>_URL` is not written: it follows the host and
+/// port, so changing a port moves the URL too; set it only for a service that runs elsewhere.
 public enum CentralEnvironment {
     /// What `initialize` did.
     public struct Report: Sendable, Equatable {
@@ -18,7 +19,8 @@ public enum CentralEnvironment {
             file.comment("PyLama central configuration, written by `loglama init`. Every service reads this file;")
             file.comment("real environment variables override it. Keep it private: it holds the API tokens.")
         }
-        var wanted = PyLamaConfiguration.defaults(environment: environment).sorted { $0.key < $1.key }
+        var wanted = PyLamaConfiguration.defaults(environment: environment).filter { !$0.key.hasSuffix("_URL") }
+            .sorted { $0.key < $1.key }
         wanted.append(("PYLAMA_API_TOKEN", Secret.token(prefix: "plm_")))
         wanted.append(("PYLAMA_INTERNAL_TOKEN", Secret.token(prefix: "int_")))
         var report = Report(path: path, written: [], kept: [])

@@ -54,6 +54,10 @@ public struct PyLamaConfiguration: Sendable {
         }
         let configuration = PyLamaConfiguration(values: values, centralPath: sources.centralPath)
         try configuration.validate()
+        for service in Ecosystem.services
+            where given.contains("\(service.keyPrefix)_URL") && given.contains("\(service.keyPrefix)_PORT") {
+            try configuration.checkURLAgreesWithPort(of: service)
+        }
         return configuration
     }
 
@@ -86,6 +90,23 @@ public struct PyLamaConfiguration: Sendable {
                                          message: "'\(values[key] ?? "")' is not a positive whole number")
             }
         }
+    }
+
+    /// A `<SERVICE>_URL` on this host (loopback) whose port is not `<SERVICE>_PORT`, both given, is a contradiction
+    /// (typically the port was changed and the URL, once written beside it, was not): refused naming both keys.
+    func checkURLAgreesWithPort(of service: ServiceDescriptor) throws(ConfigurationError) {
+        let urlKey = "\(service.keyPrefix)_URL"
+        guard let url = values[urlKey], let port = try? port(of: service.name) else { return }
+        var rest = Substring(url)
+        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]"),
+              let urlPort = Int(authority[authority.index(after: colon)...]) else { return }
+        let host = authority[..<colon].lowercased()
+        guard ["127.0.0.1", "localhost", "[::1]"].contains(host), urlPort != port else { return }
+        throw ConfigurationError(key: urlKey, path: centralPath,
+                                 message: "'\(url)' does not use \(service.keyPrefix)_PORT (\(port)): remove \(urlKey) (it "
+                                     + "follows the host and port by itself) or make the two agree")
     }
 
     /// `<SERVICE>_PORT`, validated.

@@ -153,7 +153,9 @@ extension LogLamaStore {
         UTCTimestamp.normalize(time) ?? time
     }
 
-    /// A page of stored audit records matching `filter`, newest first unless `sort_direction=asc`, and the total.
+    /// A page of stored audit records matching `filter`, by the time of the execution (not of arrival: records
+    /// forwarded late, after LogLama was down, still sort where they ran), newest first unless
+    /// `sort_direction=asc`, and the total.
     func queryAudit(_ filter: AuditFilter, pagination: Pagination) async throws -> (records: [StoredAuditRecord], total: Int) {
         let (whereSQL, arguments) = filter.whereClause
         let order = filter.descending ? "DESC" : "ASC"
@@ -162,7 +164,7 @@ extension LogLamaStore {
             var pageArguments = arguments
             pageArguments += [pagination.pageSize, pagination.offset]
             let rows = try Row.fetchAll(
-                db, sql: "SELECT \(StoredAuditRecord.columns) FROM audit_records \(whereSQL) ORDER BY seq \(order) LIMIT ? OFFSET ?",
+                db, sql: "SELECT \(StoredAuditRecord.columns) FROM audit_records \(whereSQL) ORDER BY time \(order), seq \(order) LIMIT ? OFFSET ?",
                 arguments: pageArguments)
             return (rows.map(StoredAuditRecord.init(row:)), total)
         }

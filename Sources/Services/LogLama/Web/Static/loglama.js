@@ -505,6 +505,12 @@ const LogLamaApp = (() => {
       const value = record[key];
       return [label, format && value !== null && value !== undefined ? format(value) : value];
     };
+    // A text excerpt of the record as its own section, shown as text in a <pre>; none when absent.
+    const excerpt = (key, label) => {
+      shown.add(key);
+      const value = record[key];
+      return typeof value === "string" ? [[label, el("pre", { text: value })]] : [];
+    };
     const sections = [
       ["Execution", definitions([
         field("id", "Job id"), field("time", "Time", H.formatTimestamp), field("status", "Status"),
@@ -516,6 +522,9 @@ const LogLamaApp = (() => {
         field("host_uid", "Host uid"), field("bexy_version", "BEXY version"),
       ])],
       ["Code", definitions([field("code_sha256", "SHA-256"), field("code_bytes", "Size", H.formatBytes)])],
+      ...excerpt("code", "Code run (first 64 KiB)"),
+      ...excerpt("stdout_head", "stdout (first 4 KiB)"),
+      ...excerpt("stderr_head", "stderr (first 4 KiB)"),
       ["Resources used", definitions([
         field("wall_ms", "Wall time", H.formatDuration), field("cpu_ms", "CPU time", H.formatDuration),
         field("peak_memory_bytes", "Peak memory", H.formatBytes), field("stdout_bytes", "stdout", H.formatBytes),
