@@ -184,7 +184,7 @@ private func makeRecord(status: ExecutionStatus = .ok, profile: String = "strict
         #expect(Set(object.keys) == [
             "id", "time", "requester", "front_door", "profile", "code_sha256", "code_bytes", "limits", "status",
             "exit_code", "signal", "blocked_syscall", "limit_hit", "wall_ms", "cpu_ms", "peak_memory_bytes",
-            "stdout_bytes", "stderr_bytes", "host_uid", "bexy_version",
+            "stdout_bytes", "stderr_bytes", "host_uid", "bexy_version", "code", "stdout_head", "stderr_head",
         ])
         #expect(object["front_door"] == .string("cli"))
         #expect(object["status"] == .string("timeout"))

@@ -17,10 +17,10 @@ public func rawHTTPExchange(port: Int, _ bytes: [UInt8], seconds: Int32 = 10) as
     }
 }
 
-private func blockingRawHTTPExchange(port: Int, _ bytes: [UInt8], seconds: Int32) -> String {
+/// A blocking TCP connection to `127.0.0.1:port`, or nil; the caller closes it.
+public func loopbackConnection(port: Int) -> Int32? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return "" }
-    defer { close(fd) }
+    guard fd >= 0 else { return nil }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -28,7 +28,16 @@ private func blockingRawHTTPExchange(port: Int, _ bytes: [UInt8], seconds: Int32
     let connected = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
-    guard connected == 0 else { return "" }
+    guard connected == 0 else {
+        close(fd)
+        return nil
+    }
+    return fd
+}
+
+private func blockingRawHTTPExchange(port: Int, _ bytes: [UInt8], seconds: Int32) -> String {
+    guard let fd = loopbackConnection(port: port) else { return "" }
+    defer { close(fd) }
     var sent = 0
     while sent < bytes.count {
         let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
