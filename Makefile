@@ -5,7 +5,7 @@ APT_PACKAGES := libseccomp-dev libcap-dev libsqlite3-dev python3 python3-dev pyt
 BENCH_PACKAGES := bubblewrap
 BEXY := .build/release/bexy
 
-.PHONY: deps bench-deps build demo test layering conformance bench clean
+.PHONY: deps bench-deps build demo test layering conformance browser-check bench clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -53,6 +53,13 @@ conformance:
 ## The layering rules of the README's Layout section (imports and Package.swift dependencies).
 layering:
 	scripts/check-layering.sh
+
+## The sign-in page and LogLama's page through the gateway in headless Chromium (Debian's chromium and
+## chromium-driver, selenium from PyPI), with screenshots in .build/screenshots. Not part of `make test`: it
+## installs a browser.
+browser-check:
+	$(SWIFT) build
+	scripts/browser-check.sh
 
 ## Benchmarks (not part of the tests): bare python3 vs bubblewrap vs bexy exec vs POST /execute (warm and
 ## BEXY_WARM=0) vs APILama -> BEXY, interleaved, with the issue's targets; then LogLama's ingest rate, and JSON

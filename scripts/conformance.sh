@@ -6,7 +6,7 @@
 # refused. Exits non-zero on any failure. schemathesis is installed from PyPI into a venv under .build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=$(realpath "${1:-.build/debug}")
+BIN=${1:-.build/debug}
 BUDGET=${CONFORMANCE_SECONDS:-150}
 VENV=$(realpath -m "${CONFORMANCE_VENV:-.build/conformance-venv}")
 SCHEMATHESIS_VERSION=4.32.5
@@ -16,32 +16,9 @@ if [ ! -x "$VENV/bin/schemathesis" ]; then
     "$VENV/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
-work=$(mktemp -d /tmp/pylama-conformance.XXXXXX)
-read -r loglama_port bexy_port apilama_port < <(python3 -c '
-import socket
-sockets = [socket.socket() for _ in range(3)]
-for s in sockets: s.bind(("127.0.0.1", 0))
-print(*(s.getsockname()[1] for s in sockets))')
-token=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
-cat > "$work/central.env" <<ENV
-LOGLAMA_PORT=$loglama_port
-BEXY_PORT=$bexy_port
-APILAMA_PORT=$apilama_port
-LOGLAMA_DB=$work/loglama.db
-APILAMA_DB=$work/apilama.db
-BEXY_STATE_DIR=$work/bexy
-PYLAMA_API_TOKEN=$token
-PYLAMA_INTERNAL_TOKEN=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
-APILAMA_RATE_PER_SECOND=1000
-APILAMA_RATE_BURST=2000
-ENV
-export PYLAMA_ENV="$work/central.env" HOME="$work" PYLAMA_RUN_DIR="$work/run"
-stop() {
-    "$BIN/loglama" stop-all >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap stop EXIT
-"$BIN/loglama" start-all --services loglama,bexy,apilama
+# The fuzzer's requests must reach the services, not the per-token rate limit.
+STACK_ENV=$'APILAMA_RATE_PER_SECOND=1000\nAPILAMA_RATE_BURST=2000'
+source scripts/test-stack.sh
 
 # From the throwaway directory: schemathesis keeps its caches in the working directory, not in the repository.
 cd "$work"
