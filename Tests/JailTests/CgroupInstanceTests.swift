@@ -14,7 +14,7 @@ struct CgroupInstanceTests {
     @Test func theInstanceComesFromTheNormalizedRuntimeDirectory() {
         let a = SandboxConfiguration(runtimeDirectory: "/run/bexy")
         #expect(a.instance.count == 8)
-        #expect(a.instance.allSatisfy(\.isHexDigit))
+        #expect(a.instance.allSatisfy { $0.isHexDigit })
         #expect(SandboxConfiguration(runtimeDirectory: "/run//bexy/").instance == a.instance)
         #expect(SandboxConfiguration(runtimeDirectory: "/run/bexy-2").instance != a.instance)
         #expect(a.cgroupName(slot: 3) == "job-\(a.instance)-3")
