@@ -5,7 +5,7 @@ APT_PACKAGES := libseccomp-dev libcap-dev libsqlite3-dev python3 python3-dev pyt
 BENCH_PACKAGES := bubblewrap
 BEXY := .build/release/bexy
 
-.PHONY: deps bench-deps build demo test layering conformance browser-check bench clean
+.PHONY: deps bench-deps build demo test layering conformance browser-check bench cgroup-v2 clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -33,12 +33,11 @@ demo: build
 ## The whole test suite (unit, service, containment and CLI tests; containment tests need root).
 # Two runs of the same build. First every suite that runs no sandbox, in parallel (the BEXY service's scheduling,
 # jobs API and request checks run over a scripted job runner, not in sandboxes). Then, one test at a time, the
-# suites that run real sandboxes or time real processes: they share the host's sandbox slots and `bexy/job-N`
-# cgroups (a real server's stale-job sweep would remove another suite's running job, and the leftover checks would
+# suites that run real sandboxes or time real processes: they share the host's sandbox slots and job cgroups (a real server's stale-job sweep would remove another suite's running job, and the leftover checks would
 # see it), and on 2 cores the timings of kill -9 mid-stream and of log shipping while LogLama is down were flaky
 # under the load of all containment tests on both paths.
 SERIAL_TESTS := ^(ContainmentTests|CLITests|AuditForwardingTests)\.|^BexyServiceTests\.BexyServiceTests
-SERIAL_TESTS := $(SERIAL_TESTS)|^APILamaTests\.BexyEndToEndTests|^LogShippingTests\.LogShippingLiveTests|^JailTests\.CgroupTests
+SERIAL_TESTS := $(SERIAL_TESTS)|^APILamaTests\.BexyEndToEndTests|^LogShippingTests\.LogShippingLiveTests|^JailTests\.CgroupTests|^JailTests\.CgroupInstanceTests
 test: deps layering
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(SERIAL_TESTS)'
@@ -71,6 +70,12 @@ bench: bench-deps build
 	python3 Benchmarks/sandbox_bench.py --bin .build/release
 	python3 Benchmarks/loglama_ingest.py --loglama .build/release/loglama
 	$(SWIFT) run -c release JSONDecodingBenchmark
+
+## BEXY on a real cgroup v2 kernel (user-mode-linux, booted with this host's root read-only): doctor, jobs, limits
+## and two instances in the root cgroup and in a delegated service cgroup; refusals where nothing is delegated.
+cgroup-v2: build
+	@command -v linux.uml >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q user-mode-linux)
+	scripts/uml-cgroup-v2.sh $(BEXY)
 
 clean:
 	rm -rf .build

@@ -50,17 +50,17 @@ struct CgroupTests {
         #expect(hierarchy.version == .v2)
         #expect(fs.isDirectory("/cg/system.slice/bexy.service/bexy"))
         #expect(fs.writes.map { "\($0.path)=\($0.value)" } == [
+            "/cg/system.slice/bexy.service/bexy-supervisor/cgroup.procs=0",
             "/cg/system.slice/bexy.service/cgroup.subtree_control=+memory +pids +cpu",
             "/cg/system.slice/bexy.service/bexy/cgroup.subtree_control=+memory +pids +cpu",
         ])
     }
 
     @Test func v2SkipsControllersThatAreAlreadyEnabled() throws {
-        let fs = pureV2Host()
-        fs.setFile("/cg/system.slice/bexy.service/cgroup.subtree_control", "cpu memory\n")
+        let fs = rootV2Host()
+        fs.setFile("/cg/cgroup.subtree_control", "cpu memory\n")
         _ = try detectFake(fs)
-        #expect(fs.writes.first.map { "\($0.path)=\($0.value)" }
-            == "/cg/system.slice/bexy.service/cgroup.subtree_control=+pids")
+        #expect(fs.writes.first.map { "\($0.path)=\($0.value)" } == "/cg/cgroup.subtree_control=+pids")
     }
 
     @Test func v2BusyOwnGroupExplainsDelegation() {

@@ -13,7 +13,10 @@ import Testing
 ///
 /// `mkdir` behaves like cgroupfs: the new directory is populated with the interface files `populate` returns for
 /// its path; `rmdir` removes those files with it and fails with EBUSY while subdirectories remain (or while
-/// `busyRmdirs[path]` > 0). `write` never creates a file.
+/// `busyRmdirs[path]` > 0). `write` never creates a file. Like cgroup v2, writing "0" to a `cgroup.procs` moves
+/// this process (`selfPID`) there (and, with `selfCgroupRoot`, rewrites /proc/self/cgroup), and a non-root group
+/// (one with `cgroup.type`) refuses with EBUSY to enable controllers while processes live in it, or to take a
+/// process while it has controllers enabled.
 final class FakeCgroupFileSystem: CgroupFileSystem {
     struct State {
         var directories: Set<String> = []
@@ -26,11 +29,16 @@ final class FakeCgroupFileSystem: CgroupFileSystem {
         var nextFD: Int32 = 100
     }
 
+    /// The pid this process has in the fake's cgroup.procs files.
+    static let selfPID = "4242"
+
     let state = Mutex(State())
     let populate: @Sendable (String) -> [String]
+    let selfCgroupRoot: String?
 
-    init(populate: @escaping @Sendable (String) -> [String] = { _ in [] }) {
+    init(populate: @escaping @Sendable (String) -> [String] = { _ in [] }, selfCgroupRoot: String? = nil) {
         self.populate = populate
+        self.selfCgroupRoot = selfCgroupRoot
     }
 
     func addDirectory(_ path: String) {
@@ -95,7 +103,27 @@ final class FakeCgroupFileSystem: CgroupFileSystem {
             if let code = state.failures[path] { return code }
             if state.directories.contains(path) { return EISDIR }
             guard let old = state.files[path] else { return ENOENT }
+            let directory = Self.parent(path)
+            let nonRoot = state.files[directory + "/cgroup.type"] != nil
+            func hasContent(_ file: String) -> Bool {
+                state.files[directory + "/" + file].map { $0.contains { !$0.isWhitespace } } ?? false
+            }
+            if path.hasSuffix("/cgroup.procs") && value == "0" {
+                if nonRoot && hasContent("cgroup.subtree_control") { return EBUSY }
+                for key in state.files.keys where key.hasSuffix("/cgroup.procs") {
+                    state.files[key] = state.files[key]!.split(separator: "\n")
+                        .filter { $0 != Self.selfPID }.map { $0 + "\n" }.joined()
+                }
+                state.files[path, default: ""] += Self.selfPID + "\n"
+                if let root = selfCgroupRoot {
+                    let own = directory == root ? "/" : String(directory.dropFirst(root.count))
+                    state.files["/proc/self/cgroup"] = "0::\(own)\n"
+                }
+                state.writes.append((path, value))
+                return 0
+            }
             if path.hasSuffix("/cgroup.subtree_control") {
+                if nonRoot && hasContent("cgroup.procs") { return EBUSY }
                 // Like the kernel: "+x -y" edits the enabled set, which reads back without signs.
                 var enabled = old.split(whereSeparator: \.isWhitespace).map(String.init)
                 for token in value.split(separator: " ") {
@@ -183,7 +211,7 @@ func v1Files(_ path: String) -> [String] {
 
 /// The interface files cgroupfs creates in a new v2 directory below the (enabled) parent group.
 func v2Files(_ path: String) -> [String] {
-    ["cgroup.procs", "cgroup.controllers", "cgroup.subtree_control", "cgroup.kill", "memory.max",
+    ["cgroup.procs", "cgroup.type", "cgroup.controllers", "cgroup.subtree_control", "cgroup.kill", "memory.max",
      "memory.swap.max", "memory.oom.group", "memory.peak", "memory.events", "pids.max", "pids.events", "cpu.max"]
 }
 
@@ -200,13 +228,29 @@ func hybridHost(populate: @escaping @Sendable (String) -> [String] = v1Files) ->
     return fs
 }
 
-/// A fake pure v2 host rooted at /cg with bexy in /system.slice/bexy.service.
+/// A fake pure v2 host rooted at /cg with bexy alone in the delegated service cgroup /system.slice/bexy.service
+/// (as systemd starts a unit with Delegate=yes).
 func pureV2Host() -> FakeCgroupFileSystem {
-    let fs = FakeCgroupFileSystem(populate: v2Files)
+    let fs = FakeCgroupFileSystem(populate: v2Files, selfCgroupRoot: "/cg")
     fs.setFile("/proc/self/cgroup", "0::/system.slice/bexy.service\n")
     fs.setFile("/cg/cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n")
-    fs.setFile("/cg/system.slice/bexy.service/cgroup.controllers", "cpu io memory pids\n")
-    fs.setFile("/cg/system.slice/bexy.service/cgroup.subtree_control", "\n")
+    fs.setFile("/cg/cgroup.procs", "1\n")
+    fs.setFile("/cg/system.slice/cgroup.type", "domain\n")
+    let own = "/cg/system.slice/bexy.service"
+    fs.setFile(own + "/cgroup.type", "domain\n")
+    fs.setFile(own + "/cgroup.controllers", "cpu io memory pids\n")
+    fs.setFile(own + "/cgroup.subtree_control", "\n")
+    fs.setFile(own + "/cgroup.procs", FakeCgroupFileSystem.selfPID + "\n")
+    return fs
+}
+
+/// A fake pure v2 host rooted at /cg with bexy (and init) in the root cgroup.
+func rootV2Host() -> FakeCgroupFileSystem {
+    let fs = FakeCgroupFileSystem(populate: v2Files, selfCgroupRoot: "/cg")
+    fs.setFile("/proc/self/cgroup", "0::/\n")
+    fs.setFile("/cg/cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n")
+    fs.setFile("/cg/cgroup.subtree_control", "\n")
+    fs.setFile("/cg/cgroup.procs", "1\n" + FakeCgroupFileSystem.selfPID + "\n")
     return fs
 }
 

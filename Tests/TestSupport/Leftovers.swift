@@ -23,7 +23,7 @@ public enum Leftovers {
             guard let slot = try? IdentitySlot(directory: runtimeDirectory + "/slots", uidBase: uidBase,
                                                number: number) else { continue }
             for parent in cgroupParents {
-                let directory = parent + "/" + Sandbox.cgroupName(slot: slot.number)
+                let directory = parent + "/" + SandboxConfiguration().cgroupName(slot: slot.number)
                 if access(directory, F_OK) == 0 { found.append("cgroup \(directory)") }
             }
             for uid in [slot.hostBase, slot.hostJobId] {

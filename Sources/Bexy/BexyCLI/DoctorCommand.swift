@@ -23,6 +23,9 @@ struct DoctorCommand: ParsableCommand {
         let settings = CLIConfiguration.load().settings
         let configuration = settings.sandbox
         var cgroupsOK = false
+        if configuration.cgroupMode != "v1", let placement = Cgroups.v2Placement() {
+            rows += Self.placementRows(placement)
+        }
         do throws(JailError) {
             let cgroups = try Cgroups.detect(mode: configuration.cgroupMode)
             let missing = cgroups.missingFeatures()
@@ -30,6 +33,7 @@ struct DoctorCommand: ParsableCommand {
             rows.append(["cgroup \(cgroups.version.rawValue)", missing.isEmpty ? "ok" : "MISSING",
                          missing.isEmpty ? "memory (no swap), pids, cpu" : missing.map(\.feature).joined(separator: ", "),
                          missing.map(\.fix).joined(separator: "; ")])
+            rows.append(["cgroup parent", "ok", cgroups.parentDirectories.joined(separator: " "), ""])
         } catch {
             rows.append(["cgroups", "MISSING", error.message, error.hint ?? ""])
         }
@@ -52,6 +56,22 @@ struct DoctorCommand: ParsableCommand {
                      store.names().isEmpty ? "set BEXY_PROFILES_DIR" : ""])
         writeAll(1, Array(Table.render(rows).utf8))
         if features.firstMissingRequirement() != nil || !cgroupsOK || !pythonOK { throw ExitCode(1) }
+    }
+
+    /// Which v2 cgroup bexy would use (the root, or a delegated one it moves into a leaf of) and, per controller it
+    /// needs, whether that cgroup may use it.
+    static func placementRows(_ placement: CgroupV2Placement) -> [[String]] {
+        let detail = placement.supervisorLeaf.map {
+            "\(placement.own) (delegated; bexy moves to \($0), jobs in \(placement.jobsParent))"
+        } ?? "\(placement.own) (root cgroup; jobs in \(placement.jobsParent))"
+        var rows = [["cgroup v2 placement", "ok", detail, ""]]
+        for controller in placement.controllers {
+            rows.append(["cgroup v2 \(controller.name)", controller.delegated ? "ok" : "MISSING",
+                         controller.delegated ? "delegated to \(placement.own)"
+                             : "not in \(placement.own)/cgroup.controllers",
+                         controller.delegated ? "" : CgroupV2Placement.delegationFix])
+        }
+        return rows
     }
 
     /// The warm path of `bexy serve` on this host: start its pool for the profiles (no job runs), wait for one

@@ -12,7 +12,7 @@ import Glibc
 /// Inside the job, uid/gid 0 (the init, which builds the root) maps to `hostBase`, and the job's user
 /// (`jobId`, 1000) maps to `hostBase + 1`. Neither is ever host root.
 public struct IdentitySlot: ~Copyable {
-    /// The slot number, also the name of the job's cgroup (`job-<n>`).
+    /// The slot number, also in the name of the job's cgroup (`job-<instance>-<n>`).
     public let number: Int
     /// Host uid/gid of the job's init (inside id 0).
     public let hostBase: UInt32

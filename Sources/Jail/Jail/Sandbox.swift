@@ -73,7 +73,7 @@ public final class Sandbox: Sendable {
     public func run(_ job: JobSpec, cancellation: CancellationSignal? = nil,
                     output: OutputHandler? = nil) throws(JailError) -> JailOutcome {
         let slot = try host.takeSlot()
-        let cgroup = try cgroups.create(name: Self.cgroupName(slot: slot.number), limits: job.limits)
+        let cgroup = try cgroups.create(name: cgroupName(slot: slot.number), limits: job.limits)
         var removeCgroupOnExit = true
         defer { if removeCgroupOnExit { try? cgroup.destroy() } }
 
@@ -140,6 +140,6 @@ public final class Sandbox: Sendable {
     /// Where the identity slots' lock files live.
     var slotDirectory: String { host.slotDirectory }
 
-    /// The cgroup of the job in slot `slot`: `job-<slot>`.
-    public static func cgroupName(slot: Int) -> String { "job-\(slot)" }
+    /// The cgroup of the job in slot `slot`: `job-<instance>-<slot>` (see `SandboxConfiguration.cgroupName`).
+    public func cgroupName(slot: Int) -> String { configuration.cgroupName(slot: slot) }
 }

@@ -12,7 +12,8 @@ extension Sandbox {
     /// Remove what the jobs of a bexy that was killed (`kill -9`, a crash) left behind.
     ///
     /// The job processes themselves die with their bexy (parent-death signal, and the lifeline pipe for a job still
-    /// in setup); what can remain is each job's cgroup, `job-<slot>`, in every hierarchy. For every identity slot
+    /// in setup); what can remain is each job's cgroup, `job-<instance>-<slot>`, in every hierarchy; the instance in the name
+    /// keeps the sweep to this instance's jobs (another runtime directory's jobs are never touched). For every identity slot
     /// whose lock is free, the slot is claimed, its cgroup removed (any task still in it killed first), and the slot
     /// released. A slot whose lock is held belongs to a live job and is never touched. Nothing else in the runtime
     /// directory is per job: it holds only the slot locks and the (empty) mount point of job roots, whose mounts
@@ -22,7 +23,7 @@ extension Sandbox {
         for number in 0..<configuration.maxSlots {
             do throws(JailError) {
                 let slot = try IdentitySlot(directory: slotDirectory, uidBase: configuration.uidBase, number: number)
-                sweep.removedCgroups += try cgroups.removeStale(name: Self.cgroupName(slot: slot.number))
+                sweep.removedCgroups += try cgroups.removeStale(name: cgroupName(slot: slot.number))
             } catch let error where error.code == .busy {
                 sweep.slotsInUse.append(number)
             } catch {

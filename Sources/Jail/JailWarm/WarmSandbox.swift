@@ -38,7 +38,8 @@ final class WarmSandbox: @unchecked Sendable {
     static func fork(zygote: Zygote, shape: WarmShape, template: JobSpec, host: SandboxHost) throws(JailError)
         -> WarmSandbox {
         let slot = try host.takeSlot()
-        let cgroup = try host.cgroups.create(name: Sandbox.cgroupName(slot: slot.number), limits: template.limits)
+        let cgroup = try host.cgroups.create(name: host.configuration.cgroupName(slot: slot.number),
+                                             limits: template.limits)
         do throws(JailError) {
             let plan = SandboxPlan(job: template, files: [], idMap: slot.idMap, rootDirectory: host.rootMountPoint,
                                    capLastCap: host.capLastCap, seccompNotify: host.notifiesBlockedSyscalls)

@@ -35,7 +35,8 @@ public enum Cgroups {
     ///
     /// The parent group is "<controller mount>/<this process's cgroup path for that controller from
     /// /proc/self/cgroup>/bexy" (v1, per controller) or "<root>/<own v2 path>/bexy" (v2, with +memory +pids +cpu
-    /// enabled in the own group's and the parent's cgroup.subtree_control; an EBUSY there is explained in the hint).
+    /// enabled in the own group's and the parent's cgroup.subtree_control). On v2 below the root cgroup this
+    /// process first moves itself into "<own>/bexy-supervisor" (see `CgroupV2Placement`).
     public static func detect(mode: String = "auto", root: String = "/sys/fs/cgroup",
                               procSelfCgroup: String = "/proc/self/cgroup",
                               fs: any CgroupFileSystem = RealCgroupFileSystem()) throws(JailError)
@@ -87,5 +88,16 @@ public enum Cgroups {
         throw JailError(.missingFeature, stage: "cgroup detect",
                         message: "\(wanted) (\(reasons.joined(separator: " | ")))",
                         hint: fixes.joined(separator: "; "))
+    }
+
+    /// Where bexy's cgroups would go on the unified (v2) hierarchy at `root`, read without changing anything; nil
+    /// when this host has no usable v2 hierarchy (no `<root>/cgroup.controllers` listing memory, pids and cpu, or
+    /// no "0::" line in /proc/self/cgroup).
+    public static func v2Placement(root: String = "/sys/fs/cgroup", procSelfCgroup: String = "/proc/self/cgroup",
+                                   fs: any CgroupFileSystem = RealCgroupFileSystem()) -> CgroupV2Placement? {
+        guard CgroupV2Hierarchy.problems(root: root, fs: fs).isEmpty,
+              let unified = ProcCgroupEntry.parse(fs.read(procSelfCgroup) ?? "").first(where: { $0.hierarchyID == 0 })
+        else { return nil }
+        return CgroupV2Placement.find(root: root, ownPath: unified.path, fs: fs)
     }
 }

@@ -31,6 +31,8 @@ public struct CgroupStats: Sendable, Equatable {
 public protocol CgroupHierarchy: Sendable {
     /// The hierarchy's version.
     var version: CgroupVersion { get }
+    /// bexy's parent groups, which hold the job cgroups (v1: memory, pids, cpu; v2: one).
+    var parentDirectories: [String] { get }
     /// The controllers bexy needs (memory with swap accounting, pids, cpu) that this host lacks, each with the
     /// fix; empty = ok.
     func missingFeatures() -> [(feature: String, fix: String)]

@@ -14,6 +14,7 @@ struct CgroupV1Hierarchy: CgroupHierarchy {
     let parents: [Controller: String]
 
     var version: CgroupVersion { .v1 }
+    var parentDirectories: [String] { Controller.allCases.compactMap { parents[$0] } }
 
     static let swapAccounting = (feature: "memory swap accounting", fix: "boot with swapaccount=1")
     static let cpuBandwidth = (feature: "cpu bandwidth control (cpu.cfs_quota_us)",

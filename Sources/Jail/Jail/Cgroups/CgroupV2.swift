@@ -2,7 +2,8 @@
 import Glibc
 #endif
 
-/// cgroup v2: one unified hierarchy; bexy's parent group "<own cgroup>/bexy" holds one directory per job.
+/// cgroup v2: one unified hierarchy; bexy's parent group "<own cgroup>/bexy" holds one directory per job (see
+/// `CgroupV2Placement` for where bexy itself goes).
 struct CgroupV2Hierarchy: CgroupHierarchy {
     /// The controllers bexy enables for its parent group and its jobs.
     static let controllers = ["memory", "pids", "cpu"]
@@ -12,6 +13,7 @@ struct CgroupV2Hierarchy: CgroupHierarchy {
     let parent: String
 
     var version: CgroupVersion { .v2 }
+    var parentDirectories: [String] { [parent] }
 
     static let swapAccounting = (feature: "memory swap accounting (memory.swap.max)",
                                  fix: "use a kernel built with CONFIG_MEMCG_SWAP=y and boot with swapaccount=1")
@@ -32,20 +34,16 @@ struct CgroupV2Hierarchy: CgroupHierarchy {
         return missing.isEmpty ? [] : ["\(file) lacks \(missing.joined(separator: ", "))"]
     }
 
-    /// Enable memory, pids and cpu for bexy's parent group "<root><ownPath>/bexy" and for the jobs under it.
+    /// Set up bexy's parent group `<own>/bexy` as `CgroupV2Placement` describes: below the root, move this whole
+    /// process (all its threads) into `<own>/bexy-supervisor` first; then enable memory, pids and cpu in `<own>`
+    /// and in the parent group. Fails closed, naming the controllers and the fix, when they are not delegated.
     static func prepare(root: String, ownPath: String, fs: any CgroupFileSystem) throws(JailError)
         -> CgroupV2Hierarchy {
-        let own = cgroupJoin(root, ownPath)
-        let available = cgroupListMissing(fs.read(own + "/cgroup.controllers"), controllers)
-        if !available.isEmpty {
-            throw JailError(
-                .missingFeature, stage: "cgroup v2 controllers",
-                message: "cgroup v2: bexy's cgroup \(own) cannot use \(available.joined(separator: ", "))",
-                hint: "delegate the controllers to bexy's cgroup: enable them in each ancestor's "
-                    + "cgroup.subtree_control (systemd: Delegate=yes on bexy's unit)")
-        }
-        try enable(in: own, fs: fs, ownGroup: true)
-        let parent = own + "/bexy"
+        let placement = CgroupV2Placement.find(root: root, ownPath: ownPath, fs: fs)
+        if let missing = placement.missingControllersError() { throw missing }
+        if let leaf = placement.supervisorLeaf { try moveSelf(into: leaf, fs: fs) }
+        try enable(in: placement.own, fs: fs, placement: placement)
+        let parent = placement.jobsParent
         do throws(CgroupFileSystemError) {
             try fs.mkdir(parent)
         } catch {
@@ -54,12 +52,37 @@ struct CgroupV2Hierarchy: CgroupHierarchy {
                                       errno: error.errno)
             }
         }
-        try enable(in: parent, fs: fs, ownGroup: false)
+        try enable(in: parent, fs: fs, placement: nil)
         return CgroupV2Hierarchy(fs: fs, parent: parent)
     }
 
-    /// Enable in `directory`/cgroup.subtree_control whichever of memory, pids and cpu is not enabled yet.
-    private static func enable(in directory: String, fs: any CgroupFileSystem, ownGroup: Bool) throws(JailError) {
+    /// Move this process into the (created if needed) leaf `leaf`: writing "0" to cgroup.procs moves the writer's
+    /// whole thread group.
+    private static func moveSelf(into leaf: String, fs: any CgroupFileSystem) throws(JailError) {
+        do throws(CgroupFileSystemError) {
+            try fs.mkdir(leaf)
+        } catch {
+            if error.errno != EEXIST {
+                throw cgroupCallError(stage: "cgroup v2 supervisor leaf", what: "mkdir", path: leaf,
+                                      errno: error.errno, hint: CgroupV2Placement.delegationFix)
+            }
+        }
+        let procs = leaf + "/cgroup.procs"
+        do throws(CgroupFileSystemError) {
+            try fs.write(procs, "0")
+        } catch {
+            var failure = cgroupWriteError(stage: "cgroup v2 supervisor leaf", path: procs, value: "0",
+                                           errno: error.errno, missingFeature: nil)
+            failure.hint = "bexy moves itself into \(leaf) so that its cgroup may enable controllers for jobs; "
+                + CgroupV2Placement.delegationFix
+            throw failure
+        }
+    }
+
+    /// Enable in `directory`/cgroup.subtree_control whichever of memory, pids and cpu is not enabled yet;
+    /// `placement` is given for bexy's own cgroup, whose failures are explained as delegation problems.
+    private static func enable(in directory: String, fs: any CgroupFileSystem,
+                               placement: CgroupV2Placement?) throws(JailError) {
         let file = directory + "/cgroup.subtree_control"
         let missing = cgroupListMissing(fs.read(file), controllers)
         if missing.isEmpty { return }
@@ -69,10 +92,20 @@ struct CgroupV2Hierarchy: CgroupHierarchy {
         } catch {
             var failure = cgroupWriteError(stage: "cgroup v2 cgroup.subtree_control", path: file, value: value,
                                            errno: error.errno, missingFeature: nil)
-            if error.errno == EBUSY && ownGroup {
-                failure.hint = "cgroup v2 lets a non-root cgroup hand controllers to its children only while no "
-                    + "process lives in it, and bexy itself runs in \(directory). bexy needs a delegated cgroup "
-                    + "(systemd: Delegate=yes) whose own processes sit in a leaf child, or cgroup mode v1"
+            if let placement {
+                let names = missing.joined(separator: ", ")
+                switch error.errno {
+                case EBUSY:
+                    let moved = placement.supervisorLeaf.map { " (bexy itself moved to \($0))" } ?? ""
+                    failure.hint = "cannot delegate \(names) to bexy's jobs: other processes still live in "
+                        + "\(directory)\(moved), and cgroup v2 enables controllers for the children of a non-root "
+                        + "cgroup only while no process lives in it. Run bexy as the only process of its cgroup, or "
+                        + "move the others into a leaf; " + CgroupV2Placement.delegationFix
+                case EACCES, EPERM, EROFS:
+                    failure.hint = "bexy may not enable \(names) in \(directory); " + CgroupV2Placement.delegationFix
+                default:
+                    break
+                }
             }
             throw failure
         }
