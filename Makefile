@@ -2,6 +2,8 @@
 SWIFT ?= swift
 # Debian packages the build, the sandbox and the tests need; `make deps` installs the missing ones.
 APT_PACKAGES := libseccomp-dev libcap-dev libsqlite3-dev python3 python3-dev python3-venv
+# The cgroup v2 step of `make test`: a real v2 kernel (user-mode-linux) and what its guest script runs.
+APT_PACKAGES += user-mode-linux procps iproute2 util-linux
 BENCH_PACKAGES := bubblewrap
 BEXY := .build/release/bexy
 
@@ -43,6 +45,7 @@ test: deps layering
 	$(SWIFT) test --skip-build --skip '$(SERIAL_TESTS)'
 	$(SWIFT) test --skip-build --no-parallel --filter '$(SERIAL_TESTS)'
 	scripts/conformance.sh .build/debug
+	scripts/uml-cgroup-v2.sh .build/debug/bexy
 
 ## The gateway fuzzed against its own OpenAPI document by schemathesis (PyPI, in a venv under .build), over a
 ## real LogLama + BEXY + APILama started from the debug build; bounded by CONFORMANCE_SECONDS (default 150).
@@ -71,10 +74,12 @@ bench: bench-deps build
 	python3 Benchmarks/loglama_ingest.py --loglama .build/release/loglama
 	$(SWIFT) run -c release JSONDecodingBenchmark
 
-## BEXY on a real cgroup v2 kernel (user-mode-linux, booted with this host's root read-only): doctor, jobs, limits
-## and two instances in the root cgroup and in a delegated service cgroup; refusals where nothing is delegated.
+## BEXY on a real cgroup v2 kernel (user-mode-linux, booted with this host's root read-only): doctor, jobs, every
+## limit, a fork bomb, a killed supervisor, `bexy serve`'s warm path over HTTP and two instances, in the root
+## cgroup, a delegated service cgroup and a container's cgroup namespace; refusals where nothing is delegated.
+## The last step of `make test` runs it on the debug build; this target runs it on the release build.
 cgroup-v2: build
-	@command -v linux.uml >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q user-mode-linux)
+	$(SWIFT) build -c release --product bexy-server
 	scripts/uml-cgroup-v2.sh $(BEXY)
 
 clean:

@@ -1,8 +1,12 @@
 # The checks scripts/uml-cgroup-v2.sh runs inside user-mode-linux (sourced by the guest's init, which sets BEXY and
 # REPO and has mounted cgroup2 at /sys/fs/cgroup). Prints one JSON line per check.
 export BEXY_RUNTIME_DIR=/run/bexy BEXY_STATE_DIR=/run/bexy-state BEXY_PROFILES_DIR=$REPO/profiles
-export PYLAMA_ENV=/run/no-env HOME=/run
+export PYLAMA_ENV=/run/pylama.env HOME=/run
+printf 'PYLAMA_INTERNAL_TOKEN=uml-check-token\nLOGLAMA_PORT=5999\n' > $PYLAMA_ENV
 cg=/sys/fs/cgroup
+# CONTAINER=1: every command starts as a container's entrypoint would, alone in its cgroup and in a cgroup
+# namespace of its own, with cgroup2 mounted afresh (it sees its cgroup as "/").
+CONTAINER=0
 
 # report PLACEMENT CHECK OK(true|false) DETAIL
 report() {
@@ -25,7 +29,37 @@ in_cgroup() {
         rmdir "$cg/$where" 2>/dev/null
     fi
     mkdir -p "$cg/$where"
+    if [ "$CONTAINER" = 1 ]; then
+        set -- unshare --cgroup --mount sh -c \
+            'umount /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec "$@"' sh "$@"
+    fi
     sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg/$where" "$@"
+}
+
+# in_leaf DIR COMMAND...: run COMMAND in DIR's supervisor leaf (where an earlier bexy moved itself), as a restarted
+# bexy of the same service would start without its cgroup being made afresh; in the root cgroup just run it.
+in_leaf() {
+    where=$1
+    shift
+    if [ -z "$where" ]; then "$@"; return; fi
+    sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg/$where/bexy-supervisor" "$@"
+}
+
+# job_cgroups PARENT: how many job cgroups PARENT holds.
+job_cgroups() {
+    ls "$1" 2>/dev/null | grep -c '^job-'
+}
+
+# wait_for SECONDS COMMAND...: retry COMMAND every 0.1 s until it succeeds or SECONDS pass.
+wait_for() {
+    tries=$(( $1 * 10 ))
+    shift
+    while [ $tries -gt 0 ]; do
+        "$@" && return 0
+        tries=$(( tries - 1 ))
+        sleep 0.1
+    done
+    return 1
 }
 
 # field NAME: the field NAME of the JSON object on stdin.
@@ -71,7 +105,11 @@ checks() {
     report "$placement" warm $ok "$warm"
 
     job "$placement" hello "$where" status=ok stdout=1 -- -c 'print(1)'
-    job "$placement" memory "$where" status=memory_limit limit_hit=memory -- --memory 64M -c 'b = bytearray(512 << 20)'
+    # 1 MiB at a time up to 32 MiB: UML's page faults are slow, and touching 512 MiB at once could use up the 5 s
+    # of CPU before the memory limit fires.
+    job "$placement" memory "$where" status=memory_limit limit_hit=memory -- --memory 32M -c '
+chunks = [bytearray(1 << 20) for _ in range(512)]'
+    job "$placement" cpu "$where" limit_hit=cpu -- --timeout 10 -c 'while True: pass'
     job "$placement" wall "$where" status=timeout limit_hit=wall -- --timeout 1 -c 'while True: pass'
     job "$placement" pids "$where" limit_hit=pids -- -c '
 import os, sys, time
@@ -82,6 +120,10 @@ try:
             os._exit(0)
 except OSError:
     sys.exit(3)'
+
+    fork_bomb "$placement" "$where" "$parent"
+    supervisor_killed "$placement" "$where" "$parent"
+    serve "$placement" "$where" "$parent"
 
     # Two instances (different runtime directories) at once: two job cgroups side by side, both jobs ok. Below
     # the root each is its own service (a delegated cgroup holds one bexy).
@@ -121,6 +163,74 @@ $(wc -l < "$own/bexy-supervisor/cgroup.procs")"
     report "$placement" layout $ok "$layout"
 }
 
+# fork_bomb PLACEMENT CGROUP PARENT: a fork bomb stays inside its pids limit, the wall limit ends it, and no process
+# or job cgroup outlives it.
+fork_bomb() {
+    placement=$1 where=$2 parent=$3
+    result=$(in_cgroup "$where" "$BEXY" exec --json --timeout 5 -c '
+import os
+while True:
+    try:
+        os.fork()
+    except OSError:
+        pass' 2>/run/stderr)
+    status=$(printf '%s' "$result" | field status)
+    limit=$(printf '%s' "$result" | field limit_hit)
+    wait_for 10 sh -c '! pgrep -x python3 > /dev/null'
+    settled=$?
+    left=$(job_cgroups "$parent")
+    ok=false
+    [ "$status" = timeout ] && [ $settled = 0 ] && [ "$left" = 0 ] && ok=true
+    report "$placement" "fork bomb" $ok "status=$status limit_hit=$limit, python3 processes left: \
+$(pgrep -c -x python3), $left job cgroup(s) left $(head -c 200 /run/stderr)"
+}
+
+# supervisor_killed PLACEMENT CGROUP PARENT: kill -9 of `bexy exec` mid-job takes the job with it (its cgroup
+# empties); the next bexy of the same service removes the dead job's cgroup. A container's cgroup goes with the
+# container, so there only the first half applies.
+supervisor_killed() {
+    placement=$1 where=$2 parent=$3
+    in_cgroup "$where" "$BEXY" exec -c 'import time; time.sleep(61)' > /dev/null 2>&1 &
+    wait_for 60 sh -c 'cat "$0"/job-*/cgroup.procs 2>/dev/null | grep -q .' "$parent"
+    started=$?
+    # The oldest match: the job's init is a clone of bexy and has the same command line.
+    supervisor=$(pgrep -o -f 'exec -c import time. time.sleep.61')
+    kill -9 $supervisor 2>/dev/null
+    wait
+    wait_for 10 sh -c '! cat "$0"/job-*/cgroup.procs 2>/dev/null | grep -q .' "$parent"
+    died=$?
+    ok=false
+    [ $started = 0 ] && [ -n "$supervisor" ] && [ $died = 0 ] && ok=true
+    detail="job started: $started, supervisor pid ${supervisor:-none}, job processes gone: $died"
+    if [ "$placement" != container ]; then
+        next=$(in_leaf "$where" "$BEXY" exec --json -c 'print(1)' 2>&1 | field status)
+        left=$(job_cgroups "$parent")
+        [ "$next" = ok ] && [ "$left" = 0 ] || ok=false
+        detail="$detail; next job $next, $left job cgroup(s) left"
+    fi
+    report "$placement" "supervisor killed" $ok "$detail"
+}
+
+# serve PLACEMENT CGROUP PARENT: `bexy serve` (the warm path: zygote and ready sandboxes) answers POST /execute over
+# HTTP with warm sandboxes whose memory limit holds, and leaves no zygote or job cgroup behind when stopped.
+serve() {
+    placement=$1 where=$2 parent=$3
+    in_cgroup "$where" "$BEXY" serve --host 127.0.0.1 --port 8000 > /run/serve.log 2>&1 &
+    answers=$(python3 "$REPO/scripts/uml-serve-client.py" 2>&1)
+    pkill -TERM -f 'bexy-server --host 127.0.0.1 --port 8000'
+    wait
+    wait_for 10 sh -c '! pgrep -x bexy-zygote > /dev/null'
+    zygote=$?
+    left=$(job_cgroups "$parent")
+    ok=false
+    case $answers in
+        *'"hello": ["ok", "2\n", "warm"], "memory": ["memory_limit", "memory", "warm"]'*)
+            [ $zygote = 0 ] && [ "$left" = 0 ] && ok=true ;;
+    esac
+    report "$placement" serve $ok "$answers; zygote gone: $zygote, $left job cgroup(s) left; \
+$(tail -c 300 /run/serve.log)"
+}
+
 # refused PLACEMENT CGROUP WANT: bexy exec must refuse to run (exit 125) with WANT in its message.
 refused() {
     in_cgroup "$2" "$BEXY" exec -c 'print(1)' > /run/refused 2>&1
@@ -139,6 +249,12 @@ checks delegated system.slice/bexy.service "$cg/system.slice/bexy.service/bexy"
 for instance in a b; do
     [ -d "$cg/system.slice/bexy.service-$instance/bexy-supervisor" ] || report delegated "two instances" false "no leaf in $instance"
 done
+
+mkdir -p $cg/container.slice
+echo "+memory +pids +cpu" > $cg/container.slice/cgroup.subtree_control
+CONTAINER=1
+checks container container.slice/box "$cg/container.slice/box/bexy"
+CONTAINER=0
 
 mkdir -p $cg/plain.slice/bexy.service
 refused "not delegated" plain.slice/bexy.service "not delegated"

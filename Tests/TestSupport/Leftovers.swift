@@ -62,7 +62,8 @@ public enum Leftovers {
     }
 
     /// bexy's parent groups on this host: `<mount><own path>/bexy` per v1 controller (or the mount root, as
-    /// the Jail does when the own path is not visible), and the unified one on v2.
+    /// the Jail does when the own path is not visible), and on a v2-only host the job parent `Cgroups.v2Placement`
+    /// finds.
     public static let cgroupParents: [String] = {
         let membership = ((try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)) ?? "")
             .split(separator: "\n").map { $0.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false) }
@@ -74,10 +75,8 @@ public enum Leftovers {
             let own = entry[2] == "/" ? mount : mount + entry[2]
             parents.append((access(own, F_OK) == 0 ? own : mount) + "/bexy")
         }
-        if access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0,
-           let unified = membership.first(where: { $0.count == 3 && $0[0] == "0" }) {
-            parents.append("/sys/fs/cgroup" + (unified[2] == "/" ? "" : String(unified[2])) + "/bexy")
-        }
+        // A v2-only host: where the engine puts job cgroups (below the root, beside its supervisor leaf).
+        if let placement = Cgroups.v2Placement() { parents.append(placement.jobsParent) }
         return parents.filter { access($0, F_OK) == 0 }
     }()
 }
