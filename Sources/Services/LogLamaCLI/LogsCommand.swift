@@ -43,7 +43,7 @@ struct LogsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let client = LogLamaClient(configuration: try PyLamaConfiguration.load())
+        let client = ServiceClient.logLama(configuration: try PyLamaConfiguration.load())
         var filters: [(String, String)] = []
         if let level { filters.append(("level", level)) }
         if let component { filters.append(("component", component)) }

@@ -1,20 +1,19 @@
 import HTTPTypes
 import Hummingbird
-import ServiceHTTP
 
 /// Who asked for an execution over HTTP: the identity the gateway authenticated, passed in
 /// `X-PyLama-Requester`, and recorded in the audit trail. Without the header the caller is `internal`
 /// (another service holding the internal token).
-enum Requester {
-    static let header = HTTPField.Name("X-PyLama-Requester")!
+public enum Requester {
+    public static let header = HTTPField.Name("X-PyLama-Requester")!
 
     /// The requester of a call that does not name one.
-    static let internalCaller = "internal"
+    public static let internalCaller = "internal"
 
     /// The requester named by `headers`.
     ///
     /// - Throws: a 400 naming the header unless it is 1 to 128 printable ASCII characters.
-    static func of(_ headers: HTTPFields) throws -> String {
+    public static func of(_ headers: HTTPFields) throws -> String {
         guard let value = headers[header] else { return internalCaller }
         guard !value.isEmpty, value.utf8.count <= 128, value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f }) else {
             throw ServiceError(status: .badRequest, code: "invalid_header",
