@@ -1,6 +1,7 @@
 import Bexy
 import Contracts
 import Jail
+import JailWarm
 import TestSupport
 import Testing
 
@@ -107,6 +108,45 @@ struct WorkspaceContainmentTests {
             """
         let result = try Self.run(script)
         #expect(result.stdout == "done\n", "\(result)")
+    }
+
+    @Test func theWorkspaceIsReadWriteNosuidNodevAndTheRestReadOnly() throws {
+        let result = try Self.run("""
+            grep ' /workspace ' /proc/self/mountinfo | cut -d' ' -f6
+            touch /usr/x /etc/x /x 2>/dev/null || echo read-only
+            """)
+        let options = result.stdout.split(separator: "\n").first.map { Set($0.split(separator: ",")) } ?? []
+        #expect(options.isSuperset(of: ["rw", "nosuid", "nodev"]) && !options.contains("noexec"), "\(result)")
+        #expect(result.stdout.hasSuffix("read-only\n"))
+    }
+
+    /// A symlink a job plants is never followed by the next request's `cwd` (nor is a `..` escape accepted).
+    @Test func aSymlinkPlantedByAJobIsRefusedAsTheNextWorkingDirectory() throws {
+        #expect(try Self.run("ln -sfn /etc planted && ln -sfn .. up && echo ok").stdout == "ok\n")
+        for cwd in ["planted", "up", "up/sibling"] {
+            #expect(throws: RequestRefusal.self, "\(cwd)") {
+                try Self.engine.prepare(ExecutionRequest(
+                    workspace: WorkspaceCommand(workspace: "main", program: .shell("pwd"), workingDirectory: cwd),
+                    requester: "t", frontDoor: .shellama))
+            }
+        }
+    }
+
+    @Test func plainProgramsAndWorkspaceJobsNeverRunWarm() throws {
+        let profile = try Self.engine.profiles.profile(named: "workspace")
+        let pool = WarmPool(configuration: WarmPoolConfiguration(zygotePath: WarmPoolConfiguration.siblingZygotePath),
+                            sandbox: try Sandbox())
+        defer { pool.shutdown() }
+        var job = JobSpec(command: JobCommand(program: "/bin/sh", arguments: ["-c", "true"]), environment: [:],
+                          files: [], stdin: .empty, limits: profile.limits, hostname: "bexy",
+                          seccomp: try SeccompFilter(policy: profile.seccomp, notifyOnKill: false))
+        #expect(!pool.prewarm(job), "a plain program")
+        job.command = JobCommand(interpreter: "/usr/bin/python3", interpreterFlags: [], script: "main.py",
+                                 scriptArguments: [])
+        job.files = [JobFile(path: "main.py", contents: [])]
+        job.workspace = try WorkspaceMount(directory: try HostDirectory.open(Self.root.path + "/main"),
+                                           mountPoint: "workspace")
+        #expect(!pool.prewarm(job), "a script job with a workspace")
     }
 
     @Test func thereIsNoNetwork() throws {
