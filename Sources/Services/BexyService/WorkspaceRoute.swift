@@ -3,7 +3,7 @@ import Contracts
 import Hummingbird
 import ServiceHTTP
 
-/// The internal routes SheLLama runs its shell and git commands through (the gateway never exposes them): a
+/// The internal routes SheLLama runs its shell and git commands through (the gateway refuses to forward them): a
 /// command in a workspace, bound read-write at `/workspace` in a fresh sandbox (profile `workspace` by default).
 ///
 /// - `POST /workspace/execute` (`WorkspaceExecuteRequestBody`): answers like `POST /execute`, with the same
@@ -13,8 +13,8 @@ import ServiceHTTP
 ///
 /// The requester is `X-PyLama-Requester` (as for `/execute`), the audit record's front door `X-PyLama-Front-Door`
 /// (`shellama` without it). Refusals: 400 naming the field (`workspace` not a name, `cwd` escaping or missing,
-/// `command`/`argv` both or neither, ...), 404 naming `workspace` when it does not exist, 403 `internal_route` for
-/// a request that came through the gateway (it carries `X-Forwarded-Prefix`), and the `/execute` statuses.
+/// `command`/`argv` both or neither, ...), 404 naming `workspace` when it does not exist, and the `/execute`
+/// statuses. Job links start with `X-Forwarded-Prefix` as for `POST /jobs` (SheLLama sends `/api/bexy`).
 struct WorkspaceRoute: Sendable {
     let execute: ExecuteRoute
     let jobs: JobsRoute
@@ -29,14 +29,9 @@ struct WorkspaceRoute: Sendable {
         }
     }
 
-    /// Read and check a workspace body: 403 through the gateway, 503 when this host cannot run sandboxes, 400/404
+    /// Read and check a workspace body: 503 when this host cannot run sandboxes, 400/404
     /// naming the field at fault, 413 for an input over its cap.
     private func prepare(_ request: Request) async throws -> PreparedExecution {
-        guard request.headers[ForwardedPrefix.header] == nil else {
-            throw ServiceError(status: .forbidden, code: "internal_route",
-                               message: "the workspace routes are internal (SheLLama's); the gateway does not serve "
-                                   + "them: use /api/shellama")
-        }
         try execute.requireSandbox()
         let requester = try Requester.of(request.headers)
         let frontDoor = try FrontDoorHeader.of(request.headers, fallback: .shellama)
