@@ -44,7 +44,7 @@ struct WorkspaceContainmentTests {
                                         environment: environment),
             overrides: overrides, requester: "shellama-tests", frontDoor: .shellama)
         let result = try engine.execute(request)
-        #expect(result.sandbox == .cold, "a workspace job always runs cold")
+        #expect(result.sandbox == .cold || result.status == .sandboxError, "a workspace job always runs cold")
         return result
     }
 
@@ -147,6 +147,15 @@ struct WorkspaceContainmentTests {
         job.workspace = try WorkspaceMount(directory: try HostDirectory.open(Self.root.path + "/main"),
                                            mountPoint: "workspace")
         #expect(!pool.prewarm(job), "a script job with a workspace")
+    }
+
+    /// Fail closed: a workspace owned by root (or by a slot id) is never run as; nothing runs, the result says why.
+    @Test func aWorkspaceOwnedByRootIsASandboxError() throws {
+        mkdir(Self.root.path + "/root-owned", 0o770)
+        let result = try Self.run("touch /workspace/ran", in: "root-owned")
+        #expect(result.status == .sandboxError, "\(result)")
+        #expect(result.errorMessage?.contains("owned by uid 0") == true, "\(result)")
+        #expect(Self.owner(of: Self.path("root-owned", "ran")) == nil)
     }
 
     @Test func thereIsNoNetwork() throws {
