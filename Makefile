@@ -1,7 +1,7 @@
 # PyLama / BEXY: the two set-up commands are `make demo` and `make test` (run as root on Debian 12).
 SWIFT ?= swift
 # Debian packages the build, the sandbox and the tests need; `make deps` installs the missing ones.
-APT_PACKAGES := libseccomp-dev libcap-dev libsqlite3-dev python3 python3-dev python3-venv
+APT_PACKAGES := libseccomp-dev libcap-dev libsqlite3-dev python3 python3-dev python3-venv git
 # The cgroup v2 step of `make test`: a real v2 kernel (user-mode-linux) and what its guest script runs.
 APT_PACKAGES += user-mode-linux procps iproute2 util-linux
 BENCH_PACKAGES := bubblewrap

@@ -18,6 +18,8 @@ public struct AuditRecord: Codable, Sendable, Equatable {
         case cli
         /// The HTTP API.
         case http
+        /// SheLLama's shell and git commands, run in a workspace (BEXY's `/workspace/*` routes).
+        case shellama
     }
 
     /// `id`: the job's unique id, a lowercase UUID string (`"3f2c…-…"`). Appending the same id twice is a no-op.
@@ -26,7 +28,7 @@ public struct AuditRecord: Codable, Sendable, Equatable {
     public var time: String
     /// `requester`: who asked for the job: the Unix user name for the CLI, the authenticated client for HTTP.
     public var requester: String
-    /// `front_door`: `"cli"` or `"http"`.
+    /// `front_door`: `"cli"`, `"http"` or `"shellama"`.
     public var frontDoor: FrontDoor
     /// `profile`: the name of the profile the job ran under, e.g. `"strict"`.
     public var profile: String

@@ -53,14 +53,15 @@ struct LiveBexy: Sendable {
     static func run(slots: Int = 2, queue: Int? = nil,
                     limits: BexyServiceConfiguration.InputLimits = .init(),
                     jobRetention: BexyServiceConfiguration.JobRetention = .init(),
+                    workspaces: WorkspaceRoot? = nil,
                     script: (@Sendable (ExecutionRequest) -> ScriptedJob)? = nil,
                     _ body: @Sendable (LiveBexy) async throws -> Void) async throws {
         let spool = try AuditSpool(path: temporaryDirectory(prefix: "bexy-service-test") + "/audit.db")
         let profiles = ProfileStore(directory: TestHost.repositoryRoot + "/profiles")
         let runner: any JobRunner = if let script {
-            ScriptedRunner(profiles: profiles, spool: spool, script: script)
+            ScriptedRunner(profiles: profiles, spool: spool, workspaces: workspaces, script: script)
         } else {
-            Engine(profiles: profiles, spool: spool)
+            Engine(profiles: profiles, spool: spool, workspaces: workspaces)
         }
         let configuration = BexyServiceConfiguration(
             host: "127.0.0.1", port: 0, slots: slots, queueCapacity: queue, grace: .seconds(5),
@@ -94,6 +95,11 @@ struct LiveBexy: Sendable {
     /// `POST /execute` with `body`, authorized unless `headers` say otherwise.
     func execute(_ body: String, headers: [(String, String)] = Harness.authorized) async throws -> Reply {
         try await client.send(.POST, port: port, path: "/execute", body: body, headers: headers)
+    }
+
+    /// `POST path` with `body`, authorized unless `headers` say otherwise.
+    func post(_ path: String, _ body: String, headers: [(String, String)] = Harness.authorized) async throws -> Reply {
+        try await client.send(.POST, port: port, path: path, body: body, headers: headers)
     }
 
     /// `GET path`, authorized unless `headers` say otherwise.

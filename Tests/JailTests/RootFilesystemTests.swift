@@ -66,6 +66,7 @@ private func target(of step: MountStep) -> String? {
     case .symlink(_, let path): return path
     case .file(let path, _, _, _): return path
     case .remountReadOnly(let path, _): return path
+    case .workspace(let path): return path
     }
 }
 

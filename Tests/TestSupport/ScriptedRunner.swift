@@ -30,10 +30,11 @@ public final class ScriptedRunner: JobRunner {
     ///   - profiles: the profiles requests are checked against.
     ///   - spool: where every job's audit record goes.
     ///   - unavailableReason: nil, or why this "host" cannot run jobs.
+    ///   - workspaces: where workspace commands' workspaces are (checked as the engine checks them).
     ///   - script: what each checked request does.
     public init(profiles: ProfileStore, spool: AuditSpool, unavailableReason: JailError? = nil,
-                script: @escaping @Sendable (ExecutionRequest) -> ScriptedJob) {
-        checker = Engine(profiles: profiles, spool: spool)
+                workspaces: WorkspaceRoot? = nil, script: @escaping @Sendable (ExecutionRequest) -> ScriptedJob) {
+        checker = Engine(profiles: profiles, spool: spool, workspaces: workspaces)
         self.spool = spool
         self.unavailableReason = unavailableReason
         self.script = script

@@ -21,6 +21,8 @@ import JailWarm
 ///   there; the service refuses a larger request `stdin` with 413).
 /// - `BEXY_MAX_PROJECT_BYTES`, `BEXY_MAX_PROJECT_FILES`, `BEXY_MAX_ARTIFACT_BYTES`, `BEXY_MAX_ARTIFACTS_BYTES`:
 ///   the project and artifact caps (`ProjectLimits`; positive whole numbers).
+/// - `SHELLAMA_ROOT` (`$HOME/.pylama/workspaces`, the central state directory's `workspaces`, as ServiceKit's
+///   `PyLamaConfiguration` defaults it; absolute): SheLLama's workspaces, which workspace commands run in.
 public struct BexySettings: Sendable {
     /// Where profiles are read from.
     public var profilesDirectory: String
@@ -34,6 +36,8 @@ public struct BexySettings: Sendable {
     public var project: ProjectLimits
     /// The most bytes of stdin a job is given (`BEXY_MAX_STDIN_BYTES`).
     public var stdinBytes: Int
+    /// SheLLama's workspaces (`SHELLAMA_ROOT`).
+    public var workspaceRoot: WorkspaceRoot
 
     /// The default of `stdinBytes`: 4 MiB.
     public static let defaultStdinBytes = 4 << 20
@@ -62,6 +66,12 @@ public struct BexySettings: Sendable {
         if let n = try read.integer("BEXY_MAX_ARTIFACTS_BYTES", atLeast: 1) { project.artifactsTotalBytes = n }
         self.project = project
         stdinBytes = try read.integer("BEXY_MAX_STDIN_BYTES", atLeast: 0) ?? Self.defaultStdinBytes
+        let home = values["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/root"
+        let root = values["SHELLAMA_ROOT"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.pylama/workspaces"
+        guard root.hasPrefix("/") else {
+            throw BexySettingsError(key: "SHELLAMA_ROOT", value: root, expected: "an absolute path")
+        }
+        workspaceRoot = WorkspaceRoot(path: root)
     }
 
     /// The warm pool's settings, nil when `BEXY_WARM` turns it off.

@@ -22,6 +22,8 @@ public final class Engine: Sendable {
     private let spool: AuditSpool
     /// Compiled seccomp programs by policy: compiling one costs ~1.5 ms, and profiles rarely change.
     private let filters = Mutex<[SeccompPolicy: SeccompFilter]>([:])
+    /// Where workspace commands' workspaces live; nil: workspace commands are refused.
+    public let workspaces: WorkspaceRoot?
 
     /// The version recorded in results and audit records.
     public static let version = "0.1.0"
@@ -31,9 +33,11 @@ public final class Engine: Sendable {
     ///   - sandboxConfiguration: host-side sandbox settings; the host is checked here (fail closed).
     ///   - warmPool: pre-isolated sandboxes forked from a pre-initialised interpreter; nil: every job is cold.
     ///   - spool: the durable audit spool.
+    ///   - workspaces: SheLLama's workspaces (`BexySettings.workspaceRoot`); nil: workspace commands are refused.
     public init(profiles: ProfileStore = ProfileStore(), sandboxConfiguration: SandboxConfiguration = SandboxConfiguration(),
-                warmPool: WarmPoolConfiguration? = nil, spool: AuditSpool) {
+                warmPool: WarmPoolConfiguration? = nil, spool: AuditSpool, workspaces: WorkspaceRoot? = nil) {
         self.profiles = profiles
+        self.workspaces = workspaces
         do throws(JailError) {
             let sandbox = try Sandbox(configuration: sandboxConfiguration)
             self.sandbox = .success(sandbox)
@@ -76,6 +80,9 @@ public final class Engine: Sendable {
         if let index = request.arguments.firstIndex(where: { $0.utf8.contains(0) }) {
             throw RequestRefusal(field: "\(names.arguments)[\(index)]", message: "must not contain a NUL byte")
         }
+        if let command = request.workspace {
+            _ = try workspaceMount(command, profile: profile, names: names)  // refused now if it cannot run
+        }
         var request = request
         if var project = request.project {
             // The request's code and files win over the project's files of the same path.
@@ -86,6 +93,23 @@ public final class Engine: Sendable {
             request.project = project
         }
         return PreparedExecution(id: AuditRecord.newID(), request: request, profile: profile, limits: limits)
+    }
+
+    /// The workspace `command` runs in, opened for a job of `profile` (which must have a mount point for it).
+    ///
+    /// - Throws: `RequestRefusal` naming `profile`, or a field of the command (`WorkspaceCommand.check()`,
+    ///   `WorkspaceRoot.mount`); 403 naming `workspace` when this engine has no workspace root.
+    private func workspaceMount(_ command: WorkspaceCommand, profile: Profile,
+                                names: RequestFieldNames) throws(RequestRefusal) -> WorkspaceMount {
+        let workingDirectory = try command.check()
+        guard let mountPoint = profile.workspace else {
+            throw RequestRefusal(field: names.profile, message: "the \(profile.name) profile has no `workspace` mount "
+                                 + "point", hint: "use the \(WorkspaceCommand.defaultProfile) profile")
+        }
+        guard let workspaces else {
+            throw RequestRefusal(.notAllowed, field: "workspace", message: "workspaces are not configured here")
+        }
+        return try workspaces.mount(command, workingDirectory: workingDirectory, at: mountPoint)
     }
 
     /// The refusal for an override `profile` does not allow, in the caller's units, with a hint naming another
@@ -131,7 +155,17 @@ public final class Engine: Sendable {
         do throws(JailError) {
             let sandbox = try self.sandbox.get()
             let filter = try seccompFilter(profile.seccomp, notifyOnKill: sandbox.notifiesBlockedSyscalls)
-            let job = Self.jobSpec(request, profile: profile, limits: limits, filter: filter)
+            var workspace: WorkspaceMount?
+            if let command = request.workspace {
+                // Opened again for the job: the request was checked when it was accepted, maybe long ago.
+                do throws(RequestRefusal) {
+                    workspace = try workspaceMount(command, profile: profile, names: request.fieldNames)
+                } catch {
+                    throw JailError(.invalidConfiguration, stage: "workspace",
+                                    message: "the workspace changed after the request was accepted: \(error)")
+                }
+            }
+            let job = Self.jobSpec(request, profile: profile, limits: limits, filter: filter, workspace: workspace)
             let outcome = try run(job, in: sandbox, cancellation: cancellation, output: output)
             hostUid = Int(outcome.hostUid)
             result = Self.result(id: id, profile: profile.name, limits: limits, outcome: outcome)
@@ -154,17 +188,20 @@ public final class Engine: Sendable {
         return try sandbox.run(job, cancellation: cancellation, output: output)
     }
 
-    /// What the Jail runs for `request`: the profile's interpreter on the script, in the profile's sandbox.
+    /// What the Jail runs for `request`: the profile's interpreter on the script, in the profile's sandbox; for a
+    /// workspace command, the shell in `workspace`, with the command's environment added to the profile's.
     static func jobSpec(_ request: ExecutionRequest, profile: Profile, limits: ResourceLimits,
-                        filter: SeccompFilter) -> JobSpec {
-        JobSpec(
-            command: JobCommand(interpreter: profile.python, interpreterFlags: profile.pythonArgs,
-                                script: ExecutionRequest.scriptName, scriptArguments: request.arguments),
-            environment: profile.environment,
-            files: [JobFile(path: ExecutionRequest.scriptPath, contents: request.code)]
+                        filter: SeccompFilter, workspace: WorkspaceMount? = nil) -> JobSpec {
+        let command = request.workspace
+        return JobSpec(
+            command: command?.jobCommand
+                ?? JobCommand(interpreter: profile.python, interpreterFlags: profile.pythonArgs,
+                              script: ExecutionRequest.scriptName, scriptArguments: request.arguments),
+            environment: profile.environment.merging(command?.environment ?? [:]) { $1 },
+            files: command != nil ? [] : [JobFile(path: ExecutionRequest.scriptPath, contents: request.code)]
                 + (request.project?.files ?? []) + request.files,
             stdin: request.stdin, limits: limits, hostname: profile.hostname, seccomp: filter,
-            artifacts: request.artifacts)
+            artifacts: request.artifacts, workspace: workspace)
     }
 
     /// The compiled filter for `policy`, compiled on first use.
@@ -180,12 +217,13 @@ public final class Engine: Sendable {
         warmPool?.statistics()
     }
 
-    /// Have the warm pool keep a sandbox ready for every profile's default limits, so that the first jobs are
-    /// warm too. Does nothing without a warm pool.
+    /// Have the warm pool keep a sandbox ready for every profile's default limits (but workspace profiles), so
+    /// that the first jobs are warm too. Does nothing without a warm pool.
     public func prewarm() {
         guard let sandbox = try? sandbox.get(), let pool = warmPool else { return }
         for name in profiles.names() {
-            guard let profile = try? profiles.profile(named: name),
+            // A workspace profile's jobs are workspace commands, which always run cold.
+            guard let profile = try? profiles.profile(named: name), profile.workspace == nil,
                   let filter = try? seccompFilter(profile.seccomp, notifyOnKill: sandbox.notifiesBlockedSyscalls)
             else { continue }
             let request = ExecutionRequest(code: [], profile: name, requester: "prewarm", frontDoor: .http)

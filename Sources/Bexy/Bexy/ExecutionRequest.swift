@@ -1,9 +1,11 @@
 import Contracts
 import Jail
 
-/// One request to run Python code, from any front door (CLI, HTTP).
+/// One request to run Python code, from any front door (CLI, HTTP), or a command in a workspace
+/// (`init(workspace:...)`).
 public struct ExecutionRequest: Sendable {
-    /// The program's source, run as `main.py` in the working directory.
+    /// The program's source, run as `main.py` in the working directory; for a workspace command, the command's
+    /// text (what the audit record keeps).
     public var code: [UInt8]
     /// Profile name; `strict` unless asked otherwise.
     public var profile: String
@@ -25,6 +27,9 @@ public struct ExecutionRequest: Sendable {
     public var frontDoor: AuditRecord.FrontDoor
     /// What the front door calls the fields a refusal names; defaults to the front door's own names.
     public var fieldNames: RequestFieldNames
+    /// A command run in a workspace instead of `code` (the profile must have a workspace mount point); nil: the
+    /// request runs Python.
+    public var workspace: WorkspaceCommand?
 
     /// The file name the code is written to inside the job.
     public static let scriptName = "main.py"
@@ -45,5 +50,14 @@ public struct ExecutionRequest: Sendable {
         self.fieldNames = frontDoor == .cli ? .cli : .http
         self.project = project
         self.artifacts = artifacts
+    }
+
+    /// A command in a workspace: no Python, no files; `code` is the command's text.
+    public init(workspace command: WorkspaceCommand, profile: String = WorkspaceCommand.defaultProfile,
+                stdin: JobInput = .empty, overrides: LimitOverrides = LimitOverrides(), requester: String,
+                frontDoor: AuditRecord.FrontDoor) {
+        self.init(code: Array(command.text.utf8), profile: profile, stdin: stdin, overrides: overrides,
+                  requester: requester, frontDoor: frontDoor)
+        workspace = command
     }
 }

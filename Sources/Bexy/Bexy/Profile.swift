@@ -32,11 +32,14 @@ public struct Profile: Sendable, Equatable {
     public var seccompPolicyName: String
     /// The seccomp policy, read from `seccomp/<seccompPolicyName>.json` when the profile was loaded.
     public var seccomp: SeccompPolicy
+    /// Where a workspace command's workspace appears in the job (`workspace` for `/workspace`); nil: the profile
+    /// runs no workspace commands.
+    public var workspace: RelativePath?
 
     /// Creates a profile from already-validated parts. `ProfileStore` is the usual way to get one.
     public init(name: String, description: String, python: String, pythonArgs: [String], hostname: String,
                 network: Network, limits: ResourceLimits, environment: [String: String],
-                seccompPolicyName: String, seccomp: SeccompPolicy) {
+                seccompPolicyName: String, seccomp: SeccompPolicy, workspace: RelativePath? = nil) {
         self.name = name
         self.description = description
         self.python = python
@@ -47,12 +50,13 @@ public struct Profile: Sendable, Equatable {
         self.environment = environment
         self.seccompPolicyName = seccompPolicyName
         self.seccomp = seccomp
+        self.workspace = workspace
     }
 }
 
 extension Profile: Encodable {
     enum CodingKeys: String, CodingKey {
-        case name, description, python, hostname, network, limits, environment
+        case name, description, python, hostname, network, limits, environment, workspace
         case pythonArgs = "python_args"
         case seccompPolicyName = "seccomp"
     }
@@ -69,6 +73,7 @@ extension Profile: Encodable {
         try container.encode(seccompPolicyName, forKey: .seccompPolicyName)
         try container.encode(limits, forKey: .limits)
         try container.encode(environment, forKey: .environment)
+        try container.encodeIfPresent(workspace.map { "/" + $0.string }, forKey: .workspace)
     }
 }
 

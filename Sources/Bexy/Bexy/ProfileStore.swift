@@ -146,7 +146,7 @@ struct ProfileParser {
             throw self.error("", "not valid JSON: \(ErrorText.describe(error))")
         }
         let top = try object(root, field: "")
-        try rejectUnknownKeys(top, allowed: Self.topLevelKeys, prefix: "")
+        try rejectUnknownKeys(top, allowed: Self.topLevelKeys + Self.optionalTopLevelKeys, prefix: "")
         try requireKeys(top, Self.topLevelKeys, prefix: "")
 
         let name = try string(top["name"]!, field: "name")
@@ -185,7 +185,7 @@ struct ProfileParser {
 
         return Profile(name: name, description: description, python: python, pythonArgs: pythonArgs,
                        hostname: hostname, network: network, limits: limits, environment: environment,
-                       seccompPolicyName: policyName, seccomp: seccomp)
+                       seccompPolicyName: policyName, seccomp: seccomp, workspace: try parseWorkspace(top["workspace"]))
     }
 
     func parseLimits(_ value: JSONValue) throws(ProfileError) -> ResourceLimits {

@@ -12,6 +12,8 @@ public struct RequestRefusal: Error, Sendable, Equatable, CustomStringConvertibl
         case payloadTooLarge = "payload_too_large"
         /// An input asks for something this host does not allow (403).
         case notAllowed = "project_not_allowed"
+        /// What a field names does not exist (404), e.g. a workspace.
+        case notFound = "not_found"
     }
 
     public var code: Code

@@ -43,6 +43,7 @@ void bj_close_unplanned_fds(const struct bj_plan *plan, int sync_fd, int error_f
     if (plan->seccomp_notify) keep[nkeep++] = plan->seccomp_socket;
     if (plan->workdir_socket >= 0) keep[nkeep++] = plan->workdir_socket;
     if (plan->handover_fd >= 0) keep[nkeep++] = plan->handover_fd;
+    if (plan->workspace_tree_fd >= 0) keep[nkeep++] = plan->workspace_tree_fd;
     for (int i = 0; i < plan->cgroup_join_count && nkeep < BJ_MAX_KEEP; i++) keep[nkeep++] = plan->cgroup_join_fds[i];
     if (bj_close_all_except(keep, nkeep) < 0) bj_fail(error_fd, BJ_STAGE_CLOSE_FDS, -1);
 }

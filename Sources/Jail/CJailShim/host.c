@@ -46,6 +46,38 @@ int bj_open_beneath(int dirfd, const char *path) {
     return fd >= 0 ? (int)fd : -errno;
 }
 
+int bj_open_directory(const char *path) {
+    int fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    return fd >= 0 ? fd : -errno;
+}
+
+int bj_open_directory_beneath(int dirfd, const char *path) {
+    struct open_how how = {
+        .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+    };
+    long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+    return fd >= 0 ? (int)fd : -errno;
+}
+
+int bj_detached_bind(int dirfd, const char **failed_step) {
+    *failed_step = "open_tree";
+    long tree = syscall(SYS_open_tree, dirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+    if (tree < 0) return -errno;
+    struct mount_attr attr = {
+        .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+        .propagation = MS_PRIVATE,
+    };
+    if (syscall(SYS_mount_setattr, (int)tree, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0) {
+        int e = errno;
+        close((int)tree);
+        *failed_step = "mount_setattr";
+        return -e;
+    }
+    *failed_step = NULL;
+    return (int)tree;
+}
+
 int bj_has_clone3(void) {
     // A NULL argument makes clone3 fail with EFAULT where it exists, ENOSYS where it does not.
     long rc = syscall(SYS_clone3, NULL, 0);

@@ -76,6 +76,15 @@ static int bj_mount_one(const struct bj_plan *plan, const struct bj_mount *m, co
         return bj_write_new_file(plan, m, path);
     case BJ_MOUNT_REMOUNT_RO:
         return mount(NULL, path, NULL, MS_REMOUNT | MS_RDONLY | base | m->flags, m->data);
+    case BJ_MOUNT_WORKSPACE:
+        // The tree was cloned by the parent (nosuid, nodev, private already): a path or /proc/self/fd bind of
+        // the host directory would fail here, its mount being the host namespace's, not this namespace's copy.
+        if (plan->workspace_tree_fd < 0) {
+            errno = EBADF;
+            return -1;
+        }
+        if (mkdir(path, 0755) < 0 && errno != EEXIST) return -1;
+        return (int)syscall(SYS_move_mount, plan->workspace_tree_fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH);
     default:
         errno = EINVAL;
         return -1;
@@ -99,6 +108,7 @@ void bj_enter_new_root(const struct bj_plan *plan, int error_fd) {
         }
         if (bj_mount_one(plan, m, target) < 0) bj_fail(error_fd, BJ_STAGE_MOUNT, i);
     }
+    if (plan->workspace_tree_fd >= 0) close(plan->workspace_tree_fd);
     // pivot_root(".", ".") stacks the old root under the new one; detaching it leaves only the new root.
     if (chdir(plan->root_dir) < 0) bj_fail(error_fd, BJ_STAGE_PIVOT_ROOT, -1);
     if (syscall(SYS_pivot_root, ".", ".") < 0) bj_fail(error_fd, BJ_STAGE_PIVOT_ROOT, -1);

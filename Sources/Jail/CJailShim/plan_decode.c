@@ -74,7 +74,7 @@ int bj_plan_decode(const uint8_t *bytes, size_t length, struct bj_plan *plan, st
     memset(plan, 0, sizeof *plan);
     plan->cgroup_dir_fd = -1;
     plan->stdin_fd = plan->stdout_fd = plan->stderr_fd = -1;
-    plan->seccomp_socket = plan->workdir_socket = plan->handover_fd = -1;
+    plan->seccomp_socket = plan->workdir_socket = plan->handover_fd = plan->workspace_tree_fd = -1;
     plan->clone_flags = bj_u64(&r);
     plan->root_dir = bj_bytes(&r, arena, NULL);
     plan->root_options = bj_bytes(&r, arena, NULL);

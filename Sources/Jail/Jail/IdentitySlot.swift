@@ -68,7 +68,11 @@ public struct IdentitySlot: ~Copyable {
     }
 
     /// The uid_map/gid_map text for this slot.
-    public var idMap: String { "0 \(hostBase) 1\n\(Self.jobId) \(hostJobId) 1\n" }
+    public var idMap: String { idMap(jobUserOnHost: hostJobId) }
+
+    /// The uid_map or gid_map text with the job's user mapped to `host` instead of `hostJobId` (a workspace job
+    /// runs as the workspace's owner; the init stays `hostBase`).
+    public func idMap(jobUserOnHost host: UInt32) -> String { "0 \(hostBase) 1\n\(Self.jobId) \(host) 1\n" }
 
     deinit { close(lockFD) }
 }

@@ -1,12 +1,14 @@
 /// What a job runs: an interpreter on a script, each part kept apart (the warm path starts the interpreter with
-/// its flags ahead of time and hands over the script and its arguments later).
+/// its flags ahead of time and hands over the script and its arguments later), or a plain program and its
+/// arguments (`init(program:arguments:)`, always run cold).
 public struct JobCommand: Sendable, Hashable {
-    /// Absolute path of the interpreter inside the job's root (e.g. `/usr/bin/python3`).
+    /// Absolute path of the interpreter (or plain program) inside the job's root (e.g. `/usr/bin/python3`).
     public var interpreter: String
-    /// The interpreter's options, before the script (`-B`).
+    /// The interpreter's options, before the script (`-B`); a plain program's arguments.
     public var interpreterFlags: [String]
-    /// The script: a file of the job's `files`, its path relative to the working directory.
-    public var script: String
+    /// The script: a file of the job's `files`, its path relative to the working directory; nil for a plain
+    /// program.
+    public var script: String?
     /// The script's own arguments, after it.
     public var scriptArguments: [String]
 
@@ -17,8 +19,17 @@ public struct JobCommand: Sendable, Hashable {
         self.scriptArguments = scriptArguments
     }
 
+    /// A plain program: `program` (an absolute path inside the job's root) exec'd with `arguments` after it,
+    /// e.g. `/bin/sh` with `["-c", "echo hi"]`.
+    public init(program: String, arguments: [String]) {
+        interpreter = program
+        interpreterFlags = arguments
+        script = nil
+        scriptArguments = []
+    }
+
     /// The program's argv, as the cold path execs it: interpreter, flags, script, script arguments.
-    public var argv: [String] { [interpreter] + interpreterFlags + [script] + scriptArguments }
+    public var argv: [String] { [interpreter] + interpreterFlags + (script.map { [$0] } ?? []) + scriptArguments }
 }
 
 /// Everything the Jail needs to run one program once: what to run, what it sees, and its limits.
@@ -38,9 +49,13 @@ public struct JobSpec: Sendable {
     public var seccomp: SeccompFilter
     /// Files copied out of the working directory after the job (see `ArtifactCollector`); nil for none.
     public var artifacts: ArtifactRequest?
+    /// A host directory bound read-write into the job as its working directory, the job's user running as its
+    /// owner; nil for none (the working directory is the job's own tmpfs).
+    public var workspace: WorkspaceMount?
 
     public init(command: JobCommand, environment: [String: String], files: [JobFile], stdin: JobInput,
-                limits: ResourceLimits, hostname: String, seccomp: SeccompFilter, artifacts: ArtifactRequest? = nil) {
+                limits: ResourceLimits, hostname: String, seccomp: SeccompFilter, artifacts: ArtifactRequest? = nil,
+                workspace: WorkspaceMount? = nil) {
         self.command = command
         self.environment = environment
         self.files = files
@@ -49,6 +64,7 @@ public struct JobSpec: Sendable {
         self.hostname = hostname
         self.seccomp = seccomp
         self.artifacts = artifacts
+        self.workspace = workspace
     }
 }
 

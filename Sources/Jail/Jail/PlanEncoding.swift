@@ -18,7 +18,7 @@ extension SandboxPlan {
     package func encoded() -> [UInt8] {
         var w = WireWriter()
         w.u64(cloneFlags)
-        for text in [rootDirectory, rootOptions, hostname, workdir, idMap, idMap] { w.string(text) }
+        for text in [rootDirectory, rootOptions, hostname, workdir, uidMap, gidMap] { w.string(text) }
         w.u32(IdentitySlot.jobId)
         w.u32(IdentitySlot.jobId)
         w.u32(UInt32(bitPattern: capLastCap))
@@ -80,6 +80,9 @@ extension WireWriter {
             kind = BJ_MOUNT_REMOUNT_RO
             target = path
             flags = noexec ? UInt(MS_NOEXEC) : 0
+        case .workspace(let path):
+            kind = BJ_MOUNT_WORKSPACE
+            target = path
         }
         u32(kind.rawValue)
         u32(sourceIsDirectory ? 1 : 0)

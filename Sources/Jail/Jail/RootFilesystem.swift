@@ -16,6 +16,8 @@ public enum MountStep: Equatable, Sendable {
     case symlink(target: String, path: String)
     case file(String, contents: [UInt8], mode: UInt32, ownedByJob: Bool)
     case remountReadOnly(String, noexec: Bool)
+    /// The job's workspace (`WorkspaceMount`), moved onto a new directory at this path; read-write.
+    case workspace(String)
 }
 
 /// A file placed in the job's working directory before the program starts.
@@ -34,7 +36,8 @@ public struct JobFile: Sendable, Equatable {
 
 /// The minimal read-only root every job gets: read-only binds of /usr and the /bin, /lib, /lib64 links,
 /// a synthesized /etc, a fresh /proc, a /dev with only null, zero, full, random and urandom, and size-capped
-/// tmpfs for /tmp, /dev/shm and the working directory. Nothing else of the host is visible.
+/// tmpfs for /tmp, /dev/shm and the working directory, and the job's workspace if it has one. Nothing else of the
+/// host is visible.
 public enum RootFilesystem {
     /// The job's working directory and HOME.
     public static let workdir = "/sandbox"
@@ -43,9 +46,9 @@ public enum RootFilesystem {
     static let hostSystemPaths = ["usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32"]
     static let devices = ["null", "zero", "full", "random", "urandom"]
 
-    /// Build the plan for one job.
+    /// Build the plan for one job; `workspace` is the mount point of its workspace, if it has one.
     public static func plan(limits: ResourceLimits, files: [JobFile], hostname: String,
-                            host: HostLayout = .current()) -> [MountStep] {
+                            workspace: RelativePath? = nil, host: HostLayout = .current()) -> [MountStep] {
         var steps: [MountStep] = []
         for entry in host.systemEntries {
             switch entry {
@@ -91,6 +94,7 @@ public enum RootFilesystem {
             steps.append(.file(work + "/" + components.joined(separator: "/"), contents: file.contents,
                                mode: file.executable ? 0o755 : 0o644, ownedByJob: true))
         }
+        if let workspace { steps.append(.workspace(workspace.string)) }
         steps.append(.remountReadOnly("", noexec: false))
         return steps
     }

@@ -77,7 +77,13 @@ public final class Sandbox: Sendable {
         var removeCgroupOnExit = true
         defer { if removeCgroupOnExit { try? cgroup.destroy() } }
 
-        let sandboxPlan = SandboxPlan(job: job, files: job.files, idMap: slot.idMap,
+        // A workspace job's user is the workspace's owner (checked), its directory a detached bind for the init.
+        let owner = try job.workspace?.jobUser(outside: configuration)
+        let workspaceTree = try job.workspace?.detachedTree() ?? -1
+        defer { if workspaceTree >= 0 { close(workspaceTree) } }
+        let jobUser = owner ?? HostDirectory.Owner(uid: slot.hostJobId, gid: slot.hostJobId)
+        let sandboxPlan = SandboxPlan(job: job, files: job.files, uidMap: slot.idMap(jobUserOnHost: jobUser.uid),
+                                      gidMap: slot.idMap(jobUserOnHost: jobUser.gid),
                                       rootDirectory: host.rootMountPoint, capLastCap: host.capLastCap,
                                       seccompNotify: notifiesBlockedSyscalls)
         let stdinFD = try job.stdin.descriptorForJob()
@@ -102,6 +108,7 @@ public final class Sandbox: Sendable {
         decoded.plan.stderr_fd = channels.stderr.child
         decoded.plan.seccomp_socket = channels.seccomp?.child ?? -1
         decoded.plan.workdir_socket = channels.workdir?.child ?? -1
+        decoded.plan.workspace_tree_fd = workspaceTree
         decoded.plan.path = arena.string(job.command.interpreter)
         decoded.plan.argv = arena.stringArray(job.command.argv)
         decoded.plan.envp = arena.stringArray(job.environment.sorted { $0.key < $1.key }
@@ -130,7 +137,7 @@ public final class Sandbox: Sendable {
             throw JobSetup.error(setup, plan: sandboxPlan)
         }
         let started = StartedJob(job: job, kind: .cold, child: child, channels: channels, cgroup: cgroup,
-                                 hostUid: slot.hostJobId, started: Syscall.monotonicNanoseconds())
+                                 hostUid: jobUser.uid, started: Syscall.monotonicNanoseconds())
         removeCgroupOnExit = false  // `StartedJob.run` removes it
         // Reaping the init ends every process of the job (pid namespace teardown).
         return try started.run(notifies: notifiesBlockedSyscalls, cancellation: cancellation, output: output,

@@ -17,7 +17,8 @@ package struct SandboxPlan {
     var hostname: String
     var workdir: String
     /// uid_map and gid_map text of the slot.
-    var idMap: String
+    var uidMap: String
+    var gidMap: String
     var rlimits: [bj_rlimit]
     var capLastCap: Int32
     var seccomp: SeccompFilter
@@ -25,15 +26,17 @@ package struct SandboxPlan {
 
     /// The plan for `job` in `slot`; `files` are the files the mount plan writes (the cold path places the
     /// job's files this way; the warm path hands them over later and passes none).
-    package init(job: JobSpec, files: [JobFile], idMap: String, rootDirectory: String, capLastCap: Int32,
-                 seccompNotify: Bool) {
+    package init(job: JobSpec, files: [JobFile], uidMap: String, gidMap: String, rootDirectory: String,
+                 capLastCap: Int32, seccompNotify: Bool) {
         cloneFlags = bj_job_clone_flags()
         self.rootDirectory = rootDirectory
         rootOptions = "size=1m,nr_inodes=1024,mode=0755"
-        mounts = RootFilesystem.plan(limits: job.limits, files: files, hostname: job.hostname)
+        mounts = RootFilesystem.plan(limits: job.limits, files: files, hostname: job.hostname,
+                                     workspace: job.workspace?.mountPoint)
         hostname = job.hostname
-        workdir = RootFilesystem.workdir
-        self.idMap = idMap
+        workdir = job.workspace?.jobWorkingDirectory ?? RootFilesystem.workdir
+        self.uidMap = uidMap
+        self.gidMap = gidMap
         rlimits = Self.rlimits(job.limits)
         self.capLastCap = capLastCap
         seccomp = job.seccomp
@@ -78,6 +81,7 @@ extension MountStep {
         case .symlink(_, let path): return "symlink /\(path)"
         case .file(let path, _, _, _): return "write /\(path)"
         case .remountReadOnly(let path, _): return "remount /\(path) read-only"
+        case .workspace(let path): return "bind the workspace at /\(path)"
         }
     }
 }

@@ -41,7 +41,7 @@ final class WarmSandbox: @unchecked Sendable {
         let cgroup = try host.cgroups.create(name: host.configuration.cgroupName(slot: slot.number),
                                              limits: template.limits)
         do throws(JailError) {
-            let plan = SandboxPlan(job: template, files: [], idMap: slot.idMap, rootDirectory: host.rootMountPoint,
+            let plan = SandboxPlan(job: template, files: [], uidMap: slot.idMap, gidMap: slot.idMap, rootDirectory: host.rootMountPoint,
                                    capLastCap: host.capLastCap, seccompNotify: host.notifiesBlockedSyscalls)
             // The job's stdin arrives with the job; until then the program reads /dev/null.
             let stdinPlaceholder = open("/dev/null", O_RDONLY | O_CLOEXEC)
@@ -102,8 +102,9 @@ final class WarmSandbox: @unchecked Sendable {
         defer { finished = true }
         do throws(JailError) {
             try awaitReady()
+            // A job that reached a warm sandbox has a script (`WarmShape`).
             let jobFD = try Syscall.memfd("bexy-job", bytes: ZygoteWire.job(
-                script: job.command.script, arguments: job.command.scriptArguments, files: job.files))
+                script: job.command.script ?? "", arguments: job.command.scriptArguments, files: job.files))
             defer { close(jobFD) }
             let stdinFD = try job.stdin.descriptorForJob()
             defer { close(stdinFD) }

@@ -9,11 +9,11 @@ struct WarmShape: Hashable, Sendable {
     var hostname: String
     var seccompProgram: [UInt8]
 
-    /// The shape of `job`, or nil if it cannot run warm (its script is not one of its files, at the top of the
-    /// working directory).
+    /// The shape of `job`, or nil if it cannot run warm: a plain program (no script), a script that is not one of
+    /// its files at the top of the working directory, or a job with a workspace (bound at setup, cold only).
     init?(_ job: JobSpec) {
-        let script = job.command.script
-        guard !script.contains("/"), job.files.contains(where: { $0.path.string == script }) else { return nil }
+        guard job.workspace == nil, let script = job.command.script, !script.contains("/"),
+              job.files.contains(where: { $0.path.string == script }) else { return nil }
         zygote = Zygote.Key(executable: job.command.interpreter, interpreterArguments: job.command.interpreterFlags,
                             environment: job.environment)
         limits = job.limits

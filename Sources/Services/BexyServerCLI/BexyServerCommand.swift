@@ -72,7 +72,8 @@ struct BexyServerCommand: AsyncParsableCommand {
         let spool: AuditSpool
         do {
             spool = try AuditSpool(path: bexy.auditSpoolPath)
-            engine = Engine(profiles: bexy.profiles, sandboxConfiguration: sandbox, warmPool: bexy.warmPool, spool: spool)
+            engine = Engine(profiles: bexy.profiles, sandboxConfiguration: sandbox, warmPool: bexy.warmPool, spool: spool,
+                            workspaces: bexy.workspaceRoot)
         } catch {
             fail("audit spool: \(error)")
         }

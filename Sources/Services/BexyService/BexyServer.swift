@@ -5,7 +5,8 @@ import ServiceHTTP
 import ServiceLifecycle
 import UnixSignals
 
-/// The BEXY HTTP service: the routes (`POST /execute`, `POST /analyze`, `GET /health`, `GET /profiles`) over a
+/// The BEXY HTTP service: the routes (`POST /execute`, `POST /analyze`, `GET /health`, `GET /profiles`, the jobs
+/// API and the internal `/workspace/*`) over a
 /// `JobRunner` (the `Engine`), and the `ExecutionScheduler` whose worker threads run the jobs, run together by `run()`.
 public struct BexyServer: Sendable {
     /// Runs the jobs; its `load` is what `/health` reports.
@@ -41,7 +42,9 @@ public struct BexyServer: Sendable {
         let executeRoute = ExecuteRoute(runner: runner, scheduler: scheduler, limits: configuration.limits)
         executeRoute.register(on: router)
         AnalyzeRoute(execute: executeRoute).register(on: router)
-        JobsRoute(execute: executeRoute, store: JobStore(retention: configuration.jobRetention)).register(on: router)
+        let jobsRoute = JobsRoute(execute: executeRoute, store: JobStore(retention: configuration.jobRetention))
+        jobsRoute.register(on: router)
+        WorkspaceRoute(execute: executeRoute, jobs: jobsRoute).register(on: router)
         HealthRoute(runner: runner, scheduler: scheduler).register(on: router)
         ProfilesRoute(profiles: runner.profiles).register(on: router)
         MetricsRoute(metrics: metrics, scheduler: scheduler, runner: runner).register(on: router)

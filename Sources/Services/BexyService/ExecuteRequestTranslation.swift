@@ -93,12 +93,13 @@ extension ExecuteRequestBody {
 
 extension ServiceError {
     /// The one mapping of a refused request to HTTP: 400 `invalid_field`, 413 `payload_too_large`, 403
-    /// `project_not_allowed`; the message starts with the field's name in backquotes and ends with the hint.
+    /// `project_not_allowed`, 404 `not_found`; the message starts with the field's name in backquotes and ends with the hint.
     init(_ refusal: RequestRefusal) {
         let status: HTTPResponse.Status = switch refusal.code {
         case .invalidField: .badRequest
         case .payloadTooLarge: .contentTooLarge
         case .notAllowed: .forbidden
+        case .notFound: .notFound
         }
         self.init(status: status, code: refusal.code.rawValue, message: "`\(refusal.field)` \(refusal.explanation)",
                   field: refusal.field)

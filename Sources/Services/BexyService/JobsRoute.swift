@@ -44,8 +44,13 @@ struct JobsRoute: Sendable {
     }
 
     private func submit(_ request: Request, context: BexyRequestContext) async throws -> Response {
+        try await submit(try await execute.prepare(request), request: request, context: context)
+    }
+
+    /// Queue a checked request as a job (`POST /jobs`, `POST /workspace/jobs`): 202 with its status and `Location`,
+    /// or the scheduler's refusal.
+    func submit(_ prepared: PreparedExecution, request: Request, context: BexyRequestContext) async throws -> Response {
         let prefix = try ForwardedPrefix.of(request.headers)
-        let prepared = try await execute.prepare(request)
         let job = Job(runner: execute.runner, prepared: prepared)
         let execution: ScheduledExecution
         do throws(SchedulerError) {

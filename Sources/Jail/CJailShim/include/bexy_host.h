@@ -22,6 +22,20 @@ unsigned long bj_locked_mount_flags(const char *path);
 /// no mount crossing). Swift's Glibc has neither openat2 nor the RESOLVE_* flags. fd or -errno.
 int bj_open_beneath(int dirfd, const char *path);
 
+/// open(path, O_PATH|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC): a host directory named by configuration (the root the
+/// workspaces live under), held without read rights. fd or -errno.
+int bj_open_directory(const char *path);
+
+/// openat2(dirfd, path, O_PATH|O_DIRECTORY|O_CLOEXEC) with the resolution of bj_open_beneath (below `dirfd`, no
+/// "..", no symlink at any step, no magic link, no mount crossing): a directory a job will see. fd or -errno.
+int bj_open_directory_beneath(int dirfd, const char *path);
+
+/// A detached bind of the directory `dirfd` for a job's mount namespace: open_tree(OPEN_TREE_CLONE) of it alone
+/// (no submounts), then mount_setattr nosuid, nodev and private propagation. Made here, in the host's mount
+/// namespace, because the kernel binds only mounts of the caller's own namespace (or a detached tree): the job's
+/// init cannot bind the fd's mount itself. Returns the tree's fd (O_CLOEXEC) or -errno; `*failed_step` names the call.
+int bj_detached_bind(int dirfd, const char **failed_step);
+
 /// sendmsg one message of `length` bytes with `fd_count` fds (SCM_RIGHTS) on a SOCK_SEQPACKET socket.
 /// 0 or -errno.
 int bj_send_message(int socket_fd, const void *bytes, size_t length, const int *fds, int fd_count);

@@ -38,6 +38,7 @@ enum bj_mount_kind {
     BJ_MOUNT_SYMLINK = 6,    ///< symlink(source, target)
     BJ_MOUNT_FILE = 7,       ///< create `target` (O_EXCL|O_NOFOLLOW) with `data_len` bytes of `data`
     BJ_MOUNT_REMOUNT_RO = 8, ///< remount `target` read-only (+ `flags`); an empty target is the new root
+    BJ_MOUNT_WORKSPACE = 9,  ///< mkdir `target` and move the plan's detached workspace tree onto it (read-write)
 };
 
 /// One step of the mount plan, executed in order by the job's init.
@@ -87,6 +88,9 @@ struct bj_plan {
     int seccomp_notify;              ///< 1: install with SECCOMP_FILTER_FLAG_NEW_LISTENER and send the fd back
     int seccomp_socket;              ///< child end of a socketpair receiving the listener fd (SCM_RIGHTS)
     const char *workdir;             ///< chdir target inside the new root
+    int workspace_tree_fd;           ///< -1, or a detached mount of a host directory (bj_detached_bind, made
+                                     ///< by the parent in the host's mount namespace) that BJ_MOUNT_WORKSPACE
+                                     ///< moves into the new root; the init closes it once the root is built
     int workdir_socket;              ///< -1, or the child end of a socketpair: init sends an O_PATH fd of
                                      ///< `workdir` over it (SCM_RIGHTS) before the program starts
     int handover_fd;                 ///< -1 (cold: execve `path`), or the child end of the warm handover
