@@ -4,7 +4,7 @@
 #
 #   1. Nothing under Sources/Bexy or Sources/Jail imports an HTTP or service module (Hummingbird*, NIO*,
 #      AsyncHTTPClient, ServiceLifecycle) or any target under Sources/Services or Sources/Gateway.
-#   2. Nothing under Sources/Services/LogLama or Sources/Gateway imports a target of
+#   2. Nothing under Sources/Services/LogLama, Sources/Services/{Ollama,PyLLM,PyLLMCLI} or Sources/Gateway imports a target of
 #      Sources/Bexy or Sources/Jail: only a service that runs sandboxes (BexyService) may.
 #   3. Jail imports nothing of ours but its C targets.
 #   4. Contracts and PyLamaEnvironment import nothing of ours.
@@ -45,9 +45,10 @@ done < <(imports Sources/Bexy Sources/Jail)
 # Rule 2
 while read -r file module; do
     if in_list "$module" "$engine_targets"; then
-        fail "$file imports $module: LogLama and the gateway speak Contracts, never the engine"
+        fail "$file imports $module: LogLama, PyLLM and the gateway speak Contracts, never the engine"
     fi
-done < <(imports Sources/Services/LogLama Sources/Gateway)
+done < <(imports Sources/Services/LogLama Sources/Services/Ollama Sources/Services/PyLLM Sources/Services/PyLLMCLI \
+    Sources/Gateway)
 
 # Rule 3
 while read -r file module; do
@@ -97,8 +98,9 @@ for name, t in targets.items():
         why = None
         if p.startswith(("Sources/Bexy/", "Sources/Jail/")) and (dep in service or dep.startswith(http)):
             why = "the engine depends on no HTTP or service module"
-        elif (p == "Sources/Services/LogLama" or p.startswith("Sources/Gateway/")) and dep in engine:
-            why = "LogLama and the gateway depend on Contracts, never the engine"
+        elif (p in ("Sources/Services/LogLama", "Sources/Services/Ollama", "Sources/Services/PyLLM",
+                    "Sources/Services/PyLLMCLI") or p.startswith("Sources/Gateway/")) and dep in engine:
+            why = "LogLama, PyLLM and the gateway depend on Contracts, never the engine"
         elif p == "Sources/Jail/Jail" and dep in ours and dep not in ("CJailShim", "CSeccomp", "CCap"):
             why = "Jail depends on nothing of ours but its C targets"
         elif p in ("Sources/Contracts", "Sources/PyLamaEnvironment") and (dep in ours or kind == "product"):

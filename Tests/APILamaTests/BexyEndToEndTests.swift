@@ -15,7 +15,7 @@ import Glibc
 @Suite(.serialized, .enabled(if: TestHost.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups"))
 struct BexyEndToEndTests {
     @Test func codeRunsThroughTheGatewayAndIsAuditedUnderTheCallersName() async throws {
-        let bexy = try await BexyServerProcess.start()
+        let bexy = try await BexyServerProcess.start(internalToken: Gateway.internalToken)
         defer { bexy.stop() }
         try await withGateway(upstreams: ["bexy": bexy.port]) { gateway in
             let checker = OpenAPIChecker(document: try #require(try await gateway.send(.GET, "/api/openapi.json").json))
@@ -50,31 +50,5 @@ struct BexyEndToEndTests {
                 #expect(matching.first?.requester == "e2e-user")
             }
         }
-    }
-}
-
-/// The real `bexy-server` binary on a free loopback port, with a private state directory.
-struct BexyServerProcess {
-    let server: ListeningProcess
-    let stateDirectory: String
-    var port: Int { server.port }
-
-    /// Starts it with the gateway's internal token and waits for its `listening on` line.
-    static func start() async throws -> BexyServerProcess {
-        let directory = temporaryDirectory(prefix: "apilama-bexy")
-        try "PYLAMA_INTERNAL_TOKEN=\(Gateway.internalToken)\n".write(toFile: directory + "/central.env", atomically: true,
-                                                                  encoding: .utf8)
-        let server = try await ListeningProcess.start(
-            TestHost.binary("bexy-server"), arguments: ["--port", "0", "--slots", "1"],
-            environment: ["HOME": directory, "PYLAMA_ENV": directory + "/central.env", "BEXY_STATE_DIR": directory,
-                          "BEXY_PROFILES_DIR": TestHost.repositoryRoot + "/profiles",
-                          "PATH": "/usr/local/bin:/usr/bin:/bin"],
-            directory: directory, readyPrefix: "bexy-server listening on ", seconds: 30)
-        return BexyServerProcess(server: server, stateDirectory: directory)
-    }
-
-    /// SIGTERM, then wait for it to exit.
-    func stop() {
-        server.stop()
     }
 }

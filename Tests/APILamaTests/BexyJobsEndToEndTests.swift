@@ -9,7 +9,7 @@ extension BexyEndToEndTests {
     static let ticker = #"{"code": "import time\nfor n in range(6):\n    print(f'tick {n}', flush=True)\n    time.sleep(0.5)"}"#
 
     @Test func aJobsEventsPassThroughTheGatewayAsTheyAreProduced() async throws {
-        let bexy = try await BexyServerProcess.start()
+        let bexy = try await BexyServerProcess.start(internalToken: Gateway.internalToken)
         defer { bexy.stop() }
         try await withGateway(upstreams: ["bexy": bexy.port]) { gateway in
             let checker = OpenAPIChecker(document: try #require(try await gateway.send(.GET, "/api/openapi.json").json))

@@ -1,0 +1,27 @@
+import Foundation
+
+/// The real `bexy-server` binary on a free loopback port, with a private state directory and one slot.
+public struct BexyServerProcess: Sendable {
+    public let server: ListeningProcess
+    public let stateDirectory: String
+    public var port: Int { server.port }
+
+    /// Starts it with `internalToken` and waits for its `listening on` line.
+    public static func start(internalToken: String) async throws -> BexyServerProcess {
+        let directory = temporaryDirectory(prefix: "bexy-server")
+        try "PYLAMA_INTERNAL_TOKEN=\(internalToken)\n".write(toFile: directory + "/central.env", atomically: true,
+                                                         encoding: .utf8)
+        let server = try await ListeningProcess.start(
+            TestHost.binary("bexy-server"), arguments: ["--port", "0", "--slots", "1"],
+            environment: ["HOME": directory, "PYLAMA_ENV": directory + "/central.env", "BEXY_STATE_DIR": directory,
+                          "BEXY_PROFILES_DIR": TestHost.repositoryRoot + "/profiles",
+                          "PATH": "/usr/local/bin:/usr/bin:/bin"],
+            directory: directory, readyPrefix: "bexy-server listening on ", seconds: 30)
+        return BexyServerProcess(server: server, stateDirectory: directory)
+    }
+
+    /// SIGTERM, then wait for it to exit.
+    public func stop() {
+        server.stop()
+    }
+}
