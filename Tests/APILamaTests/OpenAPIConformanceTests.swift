@@ -18,6 +18,20 @@ import Testing
         var expected: Int
     }
 
+    /// PyLLM's operations with PyLLM down (503 from the gateway), and a viewer refused a POST.
+    static func pyllmCalls(user: String, viewer: String) -> [Call] {
+        let posts = ["generate", "query", "code", "fix-code", "explain", "alternatives", "fix-and-run"]
+        return posts.map { name in
+            Call(method: .POST, template: "/api/getllm/\(name)", path: "/api/getllm/\(name)", token: user,
+                 body: #"{"prompt": "x", "code": "x", "error_message": "e"}"#, expected: 503)
+        } + [
+            Call(method: .POST, template: "/api/getllm/generate", path: "/api/getllm/generate", token: viewer,
+                 body: #"{"prompt": "x"}"#, expected: 403),
+            Call(method: .GET, template: "/api/getllm/models", path: "/api/getllm/models", token: viewer, expected: 503),
+            Call(method: .GET, template: "/api/getllm/health", path: "/api/getllm/health", token: viewer, expected: 503),
+        ]
+    }
+
     @Test func everyDocumentedOperationAnswersAsDocumented() async throws {
         try await withLogLama { logLamaPort in
             try await withGateway(upstreams: ["loglama": logLamaPort], configure: { $0.maxBodyBytes = 4096 }) { gateway in
@@ -121,7 +135,7 @@ import Testing
                          token: user, body: "{}", expected: 403),
                     Call(method: .POST, template: "/api/loglama/api/logs/clear", path: "/api/loglama/api/logs/clear",
                          token: admin, body: "{}", expected: 200),
-                ]
+                ] + Self.pyllmCalls(user: user, viewer: viewer)
                 var exercised: Set<String> = []
                 for call in calls {
                     let reply = try await gateway.send(call.method, call.path, token: call.token, headers: call.headers,
