@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "bexy-forward", targets: ["BexyForwardCLI"]),
         .executable(name: "apilama", targets: ["APILamaCLI"]),
         .executable(name: "pyllm", targets: ["PyLLMCLI"]),
+        .executable(name: "pylama", targets: ["PyLamaCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -224,6 +225,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Services/PyLLMCLI"),
+        .target(
+            name: "PyLamaService",
+            dependencies: [
+                "PyLLM", "Ollama", "Contracts", "ServiceHTTP", "ServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Sources/Services/PyLamaService"),
+        .executableTarget(
+            name: "PyLamaCLI",
+            dependencies: [
+                "PyLamaService", "PyLLM", "ServiceKit", "LogShipping", "Contracts",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Services/PyLamaCLI"),
 
         // MARK: Benchmarks (`make bench`): JSON decoding of ingest bodies, JSONParser against Foundation
         .executableTarget(
@@ -231,7 +246,11 @@ let package = Package(
 
         // MARK: Tests
         .target(
-            name: "TestSupport", dependencies: ["LogLama", "Jail", "JailWarm", "Bexy", "BexyAudit", "Contracts"],
+            name: "TestSupport",
+            dependencies: [
+                "LogLama", "Jail", "JailWarm", "Bexy", "BexyAudit", "Contracts", "PyLLM",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Tests/TestSupport"),
         .testTarget(name: "JailTests", dependencies: ["Jail", "TestSupport"], path: "Tests/JailTests"),
         .testTarget(
@@ -296,5 +315,12 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/PyLLMTests"),
+        .testTarget(
+            name: "PyLamaServiceTests",
+            dependencies: [
+                "PyLamaService", "PyLLM", "Ollama", "Contracts", "ServiceHTTP", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/PyLamaServiceTests"),
     ]
 )

@@ -4,8 +4,9 @@
 # requests to every documented operation for CONFORMANCE_SECONDS (default 150) with every check it has: no 5xx,
 # only documented statuses, bodies and headers as documented, 405 with Allow for undocumented methods, bad input
 # refused. Exits non-zero on any failure. schemathesis is installed from PyPI into a venv under .build.
-# PyLLM's routes (/api/getllm/*) are documented but not fuzzed here: each valid request is a model generation
-# of seconds, and without a model they answer 503 by design; PyLLMTests check their bad-input answers.
+# PyLLM's and PyLama's routes (/api/getllm/*, /api/pylama/*) are documented but not fuzzed here: each valid request is a model generation
+# of seconds, and without a model they answer 503 by design; PyLLMTests and PyLamaServiceTests check their
+# bad-input answers, and the gateway's OpenAPI tour each operation's documented shape.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-.build/debug}
@@ -27,7 +28,7 @@ cd "$work"
 "$VENV/bin/schemathesis" run "http://127.0.0.1:$apilama_port/api/openapi.json" \
     --header "Authorization: Bearer $token" \
     --checks all \
-    --exclude-path-regex '^/api/getllm/' \
+    --exclude-path-regex '^/api/(getllm|pylama)/' \
     --max-time "$BUDGET" \
     --workers 2 \
     --request-timeout 30 \

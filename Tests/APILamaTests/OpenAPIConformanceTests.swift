@@ -32,6 +32,23 @@ import Testing
         ]
     }
 
+    /// PyLama's operations with PyLama down.
+    static func pylamaCalls(user: String, viewer: String) -> [Call] {
+        [
+            Call(method: .GET, template: "/api/pylama/health", path: "/api/pylama/health", token: viewer, expected: 503),
+            Call(method: .GET, template: "/api/pylama/models", path: "/api/pylama/models", token: viewer, expected: 503),
+            Call(method: .GET, template: "/api/pylama/models/{name}", path: "/api/pylama/models/x:1", token: viewer,
+                 expected: 503),
+            Call(method: .DELETE, template: "/api/pylama/models/{name}", path: "/api/pylama/models/x:1", token: viewer,
+                 expected: 403),
+            Call(method: .DELETE, template: "/api/pylama/models/{name}", path: "/api/pylama/models/x:1", token: user,
+                 expected: 503),
+        ] + ["models/pull", "models/default", "execute", "code"].map { name in
+            Call(method: .POST, template: "/api/pylama/\(name)", path: "/api/pylama/\(name)", token: user,
+                 body: #"{"name": "x", "markdown": "", "prompt": "x"}"#, expected: 503)
+        }
+    }
+
     @Test func everyDocumentedOperationAnswersAsDocumented() async throws {
         try await withLogLama { logLamaPort in
             try await withGateway(upstreams: ["loglama": logLamaPort], configure: { $0.maxBodyBytes = 4096 }) { gateway in
@@ -135,7 +152,7 @@ import Testing
                          token: user, body: "{}", expected: 403),
                     Call(method: .POST, template: "/api/loglama/api/logs/clear", path: "/api/loglama/api/logs/clear",
                          token: admin, body: "{}", expected: 200),
-                ] + Self.pyllmCalls(user: user, viewer: viewer)
+                ] + Self.pyllmCalls(user: user, viewer: viewer) + Self.pylamaCalls(user: user, viewer: viewer)
                 var exercised: Set<String> = []
                 for call in calls {
                     let reply = try await gateway.send(call.method, call.path, token: call.token, headers: call.headers,

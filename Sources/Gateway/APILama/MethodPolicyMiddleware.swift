@@ -31,15 +31,17 @@ struct DocumentedRoutes: Sendable {
         }
     }
 
-    /// The methods allowed on `path`, or nil when the document does not describe it.
+    /// The methods allowed on `path`, or nil when the document does not describe it. As in OpenAPI, a concrete
+    /// path wins over a template that also matches (`/models/pull` over `/models/{name}`).
     func allowedMethods(for path: String) -> Set<String>? {
         let segments = path.split(separator: "/")
-        return routes.first { route in
+        let isTemplate: (Substring) -> Bool = { $0.hasPrefix("{") && $0.hasSuffix("}") }
+        return routes.filter { route in
             route.segments.count == segments.count
                 && zip(route.segments, segments).allSatisfy { template, segment in
-                    (template.hasPrefix("{") && template.hasSuffix("}")) || template == segment
+                    isTemplate(template) || template == segment
                 }
-        }?.methods
+        }.min { $0.segments.filter(isTemplate).count < $1.segments.filter(isTemplate).count }?.methods
     }
 }
 

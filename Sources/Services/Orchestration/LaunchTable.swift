@@ -18,6 +18,7 @@ public enum LaunchTable {
         "loglama": LaunchCommand(executable: "loglama", arguments: ["serve"]),
         "bexy": LaunchCommand(executable: "bexy", arguments: ["serve"]),
         "pyllm": LaunchCommand(executable: "pyllm", arguments: ["serve"]),
+        "pylama": LaunchCommand(executable: "pylama", arguments: ["serve"]),
         "apilama": LaunchCommand(executable: "apilama", arguments: ["serve"]),
     ]
 

@@ -142,16 +142,3 @@ struct AlternativesAnswer: Encodable {
     var alternatives: [[String: String]]
     var model: String
 }
-
-extension ServiceError {
-    /// Any failure inside a route as an HTTP error: an Ollama failure mapped, a service error as it is.
-    init(_ error: any Error) {
-        if let error = error as? ServiceError {
-            self = error
-        } else if let error = error as? OllamaError {
-            self.init(error)
-        } else {
-            self = .internalError("\(error)")
-        }
-    }
-}

@@ -4,7 +4,7 @@ import Ollama
 import ServiceHTTP
 
 /// The PyLLM HTTP service (port 8001, `/api/getllm/*` at the gateway): generation, code, fixes and the
-/// fix-and-run loop over Ollama, with programs run in BEXY. See `GenerationRoutes`, `CodeRoutes`, `HealthRoutes`.
+/// fix-and-run loop over Ollama, with programs run in BEXY. See `GenerationRoutes`, `CodeRoutes`, `ModelsRoute`, `HealthRoute`.
 public struct PyLLMServer: Sendable {
     public static let name = "pyllm"
     private let application: Application<RouterResponder<BasicRequestContext>>
@@ -25,7 +25,8 @@ public struct PyLLMServer: Sendable {
         let runner = sandbox ?? BexyHTTPRunner(url: configuration.bexyURL, token: configuration.internalToken)
         CodeRoutes(generation: generation, fixAndRun: FixAndRun(ollama: ollama, sandbox: runner),
                    maxBodyBytes: configuration.maxBodyBytes).register(on: router)
-        HealthRoutes(ollama: ollama, service: Self.name).register(on: router)
+        HealthRoute(ollama: ollama, service: Self.name).register(on: router)
+        ModelsRoute(ollama: ollama).register(on: router)
         application = Application(
             router: router, server: configuration.connections.server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port),

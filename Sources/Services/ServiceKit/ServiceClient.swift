@@ -80,7 +80,7 @@ public struct ServiceClient: Sendable {
     }
 
     /// Percent-encodes everything but RFC 3986's unreserved characters.
-    static func encode(_ text: String) -> String {
+    public static func encode(_ text: String) -> String {
         var out = ""
         for byte in text.utf8 {
             switch byte {
