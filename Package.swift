@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "loglama", targets: ["LogLamaCLI"]),
         .executable(name: "bexy-forward", targets: ["BexyForwardCLI"]),
         .executable(name: "apilama", targets: ["APILamaCLI"]),
+        .executable(name: "shellama", targets: ["SheLLamaCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -182,6 +183,27 @@ let package = Package(
             ],
             path: "Sources/Services/Orchestration"),
 
+        // MARK: SheLLama: files, shell and git in a confined workspace; commands run in BEXY over HTTP (no Bexy/Jail)
+        .target(
+            name: "CSheLLama", path: "Sources/Services/CSheLLama",
+            cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra", "-Werror"])]),
+        .target(
+            name: "SheLLama",
+            dependencies: [
+                "Contracts", "ServiceKit", "ServiceHTTP", "CSheLLama",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Sources/Services/SheLLama"),
+        .executableTarget(
+            name: "SheLLamaCLI",
+            dependencies: [
+                "SheLLama", "ServiceKit", "LogShipping", "Contracts",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Sources/Services/SheLLamaCLI"),
+
         // MARK: Gateway: APILama (routing to the services, tokens and sessions, CORS, rate limits)
         .target(
             name: "APILama",
@@ -207,7 +229,9 @@ let package = Package(
 
         // MARK: Tests
         .target(
-            name: "TestSupport", dependencies: ["LogLama", "Jail", "JailWarm", "Bexy", "BexyAudit", "Contracts"],
+            name: "TestSupport",
+            dependencies: ["LogLama", "Jail", "JailWarm", "Bexy", "BexyAudit", "Contracts",
+                           .product(name: "Hummingbird", package: "hummingbird")],
             path: "Tests/TestSupport"),
         .testTarget(name: "JailTests", dependencies: ["Jail", "TestSupport"], path: "Tests/JailTests"),
         .testTarget(
@@ -256,10 +280,18 @@ let package = Package(
             ],
             path: "Tests/BexyServiceTests"),
         .testTarget(
+            name: "SheLLamaTests",
+            dependencies: [
+                "SheLLama", "SheLLamaCLI", "APILama", "Contracts", "ServiceHTTP", "ServiceKit", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/SheLLamaTests"),
+        .testTarget(
             name: "APILamaTests",
             dependencies: [
                 "APILama", "APILamaCLI", "BexyServerCLI", "Bexy", "BexyAudit", "Contracts", "Jail", "ServiceHTTP",
-                "ServiceKit", "TestSupport",
+                "ServiceKit", "SheLLama", "SheLLamaCLI", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

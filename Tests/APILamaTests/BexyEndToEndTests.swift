@@ -59,11 +59,12 @@ struct BexyServerProcess {
     let port: Int
     let stateDirectory: String
 
-    /// Starts it with the gateway's internal token and waits for its `listening on` line.
-    static func start() async throws -> BexyServerProcess {
+    /// Starts it with the gateway's internal token (and the central `.env` lines `settings`) and waits for its
+    /// `listening on` line.
+    static func start(settings: [String: String] = [:]) async throws -> BexyServerProcess {
         let directory = temporaryDirectory(prefix: "apilama-bexy")
-        try "PYLAMA_INTERNAL_TOKEN=\(Gateway.internalToken)\n".write(toFile: directory + "/central.env", atomically: true,
-                                                                  encoding: .utf8)
+        let lines = (["PYLAMA_INTERNAL_TOKEN": Gateway.internalToken].merging(settings) { $1 }).map { "\($0)=\($1)\n" }
+        try lines.joined().write(toFile: directory + "/central.env", atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestHost.binary("bexy-server"))
         process.arguments = ["--port", "0", "--slots", "1"]

@@ -12,12 +12,13 @@ public struct LaunchCommand: Sendable, Equatable {
 
 /// The launch table: which services have an executable, and the command that runs each in the foreground.
 ///
-/// A service of the port table without an entry has no executable yet (PyLLM, SheLLama, PyLama, WebLama) and
+/// A service of the port table without an entry has no executable yet (PyLLM, PyLama, WebLama) and
 /// is reported as not built.
 public enum LaunchTable {
     public static let commands: [String: LaunchCommand] = [
         "loglama": LaunchCommand(executable: "loglama", arguments: ["serve"]),
         "bexy": LaunchCommand(executable: "bexy", arguments: ["serve"]),
+        "shellama": LaunchCommand(executable: "shellama", arguments: ["serve"]),
         "apilama": LaunchCommand(executable: "apilama", arguments: ["serve"]),
     ]
 

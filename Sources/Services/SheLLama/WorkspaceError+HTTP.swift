@@ -1,0 +1,24 @@
+import Hummingbird
+import ServiceHTTP
+
+extension WorkspaceError {
+    /// The HTTP status: 400 for a malformed path or name, 403 for what the workspace refuses to follow or
+    /// touch (links, escapes, special files, permissions), 404/409 for missing or existing targets, 413 for the
+    /// caps, 500 for a system failure.
+    public var status: HTTPResponse.Status {
+        switch code {
+        case .invalidPath, .invalidWorkspace, .notADirectory: .badRequest
+        case .symbolicLink, .escapes, .hardLink, .unsupportedType, .permissionDenied: .forbidden
+        case .notFound, .workspaceNotFound: .notFound
+        case .exists, .notAFile, .notEmpty, .changed: .conflict
+        case .fileTooLarge, .tooManyFiles, .workspaceFull: .contentTooLarge
+        case .io: .internalServerError
+        }
+    }
+
+    /// The service error at the edge; `field` is the request field that named the path.
+    public func serviceError(field: String) -> ServiceError {
+        ServiceError(status: status, code: code.rawValue, message: message,
+                     field: code == .invalidWorkspace || code == .workspaceNotFound ? "workspace" : field)
+    }
+}
