@@ -44,7 +44,7 @@ final class FakeBexy: Sendable {
         if path == "/workspace/jobs" {
             return try JSONResponse.make(JSONValue.object([
                 "id": .string("job-1"), "state": .string("queued"),
-                "links": .object(["self": .string("/api/bexy/jobs/job-1"), "events": .string("/api/bexy/jobs/job-1/events")]),
+                "links": .object(["self": .string("/jobs/job-1"), "events": .string("/jobs/job-1/events")]),
             ]), status: .accepted)
         }
         let echoed = body["command"]?.string ?? body["argv"]?.array.compactMap(\.string).joined(separator: " ") ?? ""

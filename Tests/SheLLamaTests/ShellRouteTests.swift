@@ -30,6 +30,7 @@ import Testing
                                       "timeout": .integer(5), "env": .object(["A": .string("b")])]))
         #expect(call.headers["authorization"] == "Bearer \(SheLLamaWorld.internalToken)")
         #expect(call.headers["x-pylama-requester"] == "alice" && call.headers["x-pylama-front-door"] == "shellama")
+        #expect(call.headers["x-forwarded-prefix"] == nil)
     }
 
     @Test func streamStartsABexyJobAndAnswersItsLinks() async throws {

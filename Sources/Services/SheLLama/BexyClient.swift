@@ -8,8 +8,9 @@ import ServiceHTTP
 /// SheLLama's only way to run anything: BEXY's internal workspace routes over HTTP with the internal token
 /// (`POST /workspace/execute`, `POST /workspace/jobs`), so every shell and git command runs in a sandbox.
 ///
-/// Sends `X-PyLama-Requester` (the caller the gateway named, passed on), `X-PyLama-Front-Door: shellama`,
-/// `X-Request-ID`, and `X-Forwarded-Prefix: /api/bexy` (so a job's links are the gateway's). BEXY's own error
+/// Sends `X-PyLama-Requester` (the caller the gateway named, passed on), `X-PyLama-Front-Door: shellama` and
+/// `X-Request-ID`; never `X-Forwarded-Prefix`, which BEXY takes for a request through the gateway and refuses
+/// on these routes (403 `internal_route`). BEXY's own error
 /// answers are passed on with their status and code; a BEXY that cannot be reached is 503 `bexy_unavailable`.
 public struct BexyClient: Sendable {
     /// What to run: a shell command line (`/bin/sh -c`) or an argv.
@@ -92,7 +93,6 @@ public struct BexyClient: Sendable {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "X-PyLama-Front-Door", value: "shellama")
         request.headers.add(name: "X-Request-ID", value: requestID)
-        request.headers.add(name: "X-Forwarded-Prefix", value: "/api/bexy")
         if let requester { request.headers.add(name: "X-PyLama-Requester", value: requester) }
         request.body = .bytes(ByteBuffer(string: execution.body.serialized))
         let status: Int

@@ -8,8 +8,8 @@ import ServiceHTTP
 ///
 /// Answers `{status: success|error, output, error, exit_code, timed_out, execution_status, result}` (`result` is
 /// BEXY's whole `ExecutionResult`; `status` is `success` when the command exited 0). With `stream: true` the
-/// command starts as a BEXY job: 202 `{status:"accepted", job_id, links, job}`, followed through the jobs API
-/// (`/api/bexy/jobs/{id}`, its `/events`).
+/// command starts as a BEXY job: 202 `{status:"accepted", job_id, links, job}`, followed through the jobs API;
+/// `links` are the gateway's (`/api/bexy/jobs/{id}`, its `/events`), `job` is BEXY's answer as is.
 struct ShellRoute: Sendable {
     let access: WorkspaceAccess
     let bexy: BexyClient
@@ -28,7 +28,7 @@ struct ShellRoute: Sendable {
             if try fields.bool("stream", default: false) {
                 let job = try await bexy.start(execution, requester: requester, requestID: requestID)
                 return try JSONResponse.make(JSONValue.object([
-                    "status": .string("accepted"), "job_id": job["id"] ?? .null, "links": job["links"] ?? .null,
+                    "status": .string("accepted"), "job_id": job["id"] ?? .null, "links": Self.gatewayLinks(job["links"]),
                     "job": job,
                 ]), status: .accepted)
             }
@@ -48,6 +48,15 @@ struct ShellRoute: Sendable {
         }
         return BexyClient.Execution(workspace: workspace, command: command, cwd: cwd.description,
                                     env: try fields.stringMap("env"), timeout: try fields.positiveNumber("timeout"))
+    }
+
+    /// BEXY's job links (`/jobs/{id}`, relative to BEXY) as the gateway serves them (`/api/bexy/jobs/{id}`).
+    static func gatewayLinks(_ links: JSONValue?) -> JSONValue {
+        guard case .object(let members)? = links else { return .null }
+        return .object(members.mapValues { link in
+            guard case .string(let path) = link, path.hasPrefix("/") else { return link }
+            return .string("/api/bexy" + path)
+        })
     }
 
     /// The original contract's answer around BEXY's `ExecutionResult`.
