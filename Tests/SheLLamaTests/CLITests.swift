@@ -23,7 +23,7 @@ import Testing
             run = try await Self.shellama(["dir", "list", "--workspace", "other"], environment)
             #expect(run.output.contains("secret.txt"), "\(run.output)")
             run = try await Self.shellama(["file", "read", "../canary.txt"], environment)
-            #expect(run.status != 0 && run.output.contains("HTTP 400"), "\(run.output)")
+            #expect(run.status != 0 && run.output.contains("HTTP 403"), "\(run.output)")
             run = try await Self.shellama(["dir", "delete", "docs", "--recursive"], environment)
             #expect(run.status == 0, "\(run.output)")
         }

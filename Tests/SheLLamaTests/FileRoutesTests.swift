@@ -65,7 +65,7 @@ import Testing
             expectError(try await send(port, .POST, "/file", body: #"{"filename":"x"}"#), status: 400, code: "missing_field")
             expectError(try await send(port, .POST, "/file", body: "[1]"), status: 400, code: "invalid_body")
             let refused = try await send(port, .GET, "/file?filename=../canary.txt")
-            expectError(refused, status: 400, code: "invalid_path")
+            expectError(refused, status: 403, code: "path_escapes")
             #expect(refused.json?["error"]?["field"]?.string == "filename")
             #expect(refused.json?["message"]?.string?.contains("../canary.txt") == true)
         }

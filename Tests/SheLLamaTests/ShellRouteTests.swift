@@ -51,8 +51,12 @@ import Testing
         let bexy = FakeBexy()
         try await bexy.run { bexyURL in
             try await world.withService(bexyURL: bexyURL) { port in
-                expectError(try await send(port, .POST, "/shell", body: #"{"command":"ls","cwd":"../x"}"#), status: 400,
-                            code: "invalid_path")
+                expectError(try await send(port, .POST, "/shell", body: #"{"command":"ls","cwd":"../x"}"#), status: 403,
+                            code: "path_escapes")
+                expectError(try await send(port, .POST, "/shell", body: #"{"command":"ls","timeout":1e308}"#),
+                            status: 400, code: "invalid_field")
+                expectError(try await send(port, .POST, "/shell", body: #"{"command":"ls","workspace":null}"#),
+                            status: 400, code: "invalid_field")
                 expectError(try await send(port, .POST, "/shell", body: #"{"command":"ls","cwd":"missing"}"#), status: 404)
                 expectError(try await send(port, .POST, "/shell", body: #"{"command":""}"#), status: 400)
                 expectError(try await send(port, .POST, "/shell", body: #"{"command":"ls","workspace":"nope"}"#),
@@ -89,7 +93,8 @@ import Testing
                 #expect(try await send(port, .GET, "/git/show?commit=HEAD&filename=a.txt").json?["content"] != nil)
                 expectError(try await send(port, .GET, "/git/show?commit=--output=/tmp/x"), status: 400)
                 expectError(try await send(port, .POST, "/git/commit", body: #"{"message":"m","files":["../x"]}"#),
-                            status: 400, code: "invalid_path")
+                            status: 403, code: "path_escapes")
+                expectError(try await send(port, .GET, "/git/log?limit=1704627157796717371552956416"), status: 400)
             }
         }
         let argvs = bexy.calls.map { $0.body["argv"]?.array.compactMap(\.string) ?? [] }

@@ -50,9 +50,9 @@ struct GitRoutes: Sendable {
         }
         router.get("/git/log") { request, context in
             let fields = RequestFields.query(request)
-            let limit = try fields.positiveInteger("limit") ?? 50
+            let limit = try fields.positiveInteger("limit", maximum: 1000) ?? 50
             let format = "--pretty=format:%H%x1f%an%x1f%ae%x1f%aI%x1f%s%x1e"
-            let result = try await execute(["log", format, "-n", String(min(limit, 1000))], fields, request, context)
+            let result = try await execute(["log", format, "-n", String(limit)], fields, request, context)
             return try JSONResponse.make(ShellRoute.answer(result, extra: ["commits": Self.commits(result["stdout"]?.string)]))
         }
         router.get("/git/diff") { request, context in

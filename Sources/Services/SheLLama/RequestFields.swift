@@ -40,10 +40,10 @@ struct RequestFields: Sendable {
         return value
     }
 
-    /// A string, nil when absent or null.
+    /// A string, nil when absent (an explicit `null` is refused naming the field, as BEXY does).
     func optionalString(_ name: String) throws -> String? {
         switch values[name] {
-        case nil, .null?: return nil
+        case nil: return nil
         case .string(let text)?: return text
         default: throw invalid(name, "must be a string")
         }
@@ -52,7 +52,7 @@ struct RequestFields: Sendable {
     /// A boolean (`true`/`false`, also as query text), `fallback` when absent.
     func bool(_ name: String, default fallback: Bool) throws -> Bool {
         switch values[name] {
-        case nil, .null?: return fallback
+        case nil: return fallback
         case .bool(let value)?: return value
         case .string("true")? where fromQuery: return true
         case .string("false")? where fromQuery: return false
@@ -60,34 +60,34 @@ struct RequestFields: Sendable {
         }
     }
 
-    /// A positive number, nil when absent.
-    func positiveNumber(_ name: String) throws -> Double? {
+    /// A number in (0, `maximum`], nil when absent.
+    func positiveNumber(_ name: String, maximum: Double) throws -> Double? {
         let number: Double
         switch values[name] {
-        case nil, .null?: return nil
+        case nil: return nil
         case .integer(let value)?: number = Double(value)
         case .double(let value)?: number = value
         case .string(let text)? where fromQuery: number = Double(text) ?? -1
         default: throw invalid(name, "must be a number")
         }
-        guard number > 0, number.isFinite else { throw invalid(name, "must be a positive number") }
+        guard number > 0, number <= maximum else { throw invalid(name, "must be a number above 0 and at most \(Int(maximum))") }
         return number
     }
 
-    /// A whole number of at least 1, nil when absent.
-    func positiveInteger(_ name: String) throws -> Int? {
+    /// A whole number in 1...`maximum`, nil when absent.
+    func positiveInteger(_ name: String, maximum: Int) throws -> Int? {
         switch values[name] {
-        case nil, .null?: return nil
-        case .integer(let value)? where value > 0: return Int(value)
-        case .string(let text)? where fromQuery && (Int(text) ?? 0) > 0: return Int(text)
-        default: throw invalid(name, "must be a whole number of at least 1")
+        case nil: return nil
+        case .integer(let value)? where (1...Int64(maximum)).contains(value): return Int(value)
+        case .string(let text)? where fromQuery && (1...maximum).contains(Int(text) ?? 0): return Int(text)
+        default: throw invalid(name, "must be a whole number from 1 to \(maximum)")
         }
     }
 
     /// An object of strings, nil when absent.
     func stringMap(_ name: String) throws -> [String: String]? {
         switch values[name] {
-        case nil, .null?: return nil
+        case nil: return nil
         case .object(let members)?:
             var map: [String: String] = [:]
             for (key, value) in members {
@@ -102,7 +102,7 @@ struct RequestFields: Sendable {
     /// An array of strings, nil when absent.
     func stringArray(_ name: String) throws -> [String]? {
         switch values[name] {
-        case nil, .null?: return nil
+        case nil: return nil
         case .array(let items)?:
             return try items.enumerated().map { index, item in
                 guard case .string(let text) = item else { throw invalid("\(name)[\(index)]", "must be a string") }

@@ -47,7 +47,7 @@ struct ShellRoute: Sendable {
             if !cwd.components.isEmpty { _ = try space.openDirectory(cwd) }
         }
         return BexyClient.Execution(workspace: workspace, command: command, cwd: cwd.description,
-                                    env: try fields.stringMap("env"), timeout: try fields.positiveNumber("timeout"))
+                                    env: try fields.stringMap("env"), timeout: try fields.positiveNumber("timeout", maximum: 3600))
     }
 
     /// BEXY's job links (`/jobs/{id}`, relative to BEXY) as the gateway serves them (`/api/bexy/jobs/{id}`).

@@ -2,9 +2,10 @@
 /// components. It is only the first gate; `openat2` with `RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS` is what keeps a
 /// path inside the workspace (`OpenBeneath`).
 ///
-/// Refused (400 `invalid_path`): empty (unless `allowTop`), absolute, NUL or other control characters, `\`,
-/// `.` and `..` components, empty components (`a//b`), a percent escape left after the one decoding of the query
-/// or JSON (`%2f`, `%2e%2e`, `%00`: double encoding), a component over 255 bytes or a path over 4096.
+/// Refused with 400 `invalid_path` (the text is malformed): empty (unless `allowTop`), NUL or other control
+/// characters, `\`, any `%` left after the one decoding of the query or JSON (`%2f`, `%2e%2e`, `%00`: double
+/// encoding), a component over 255 bytes or a path over 4096. Refused with 403 `path_escapes` (the path points
+/// elsewhere): absolute, `.` and `..` components, empty components (`a//b`).
 public struct WorkspacePath: Sendable, Equatable, CustomStringConvertible {
     /// The components, top first; empty for the workspace's top directory.
     public let components: [String]
@@ -35,8 +36,9 @@ public struct WorkspacePath: Sendable, Equatable, CustomStringConvertible {
     ///
     /// - Throws: `WorkspaceError.invalidPath` naming `text` and the rule it breaks.
     public init(_ text: String, allowTop: Bool = false) throws(WorkspaceError) {
-        func refuse(_ reason: String) -> WorkspaceError {
-            WorkspaceError(.invalidPath, path: text, "the path '\(Self.printable(text))' is refused: \(reason)")
+        func refuse(_ reason: String, escaping: Bool = false) -> WorkspaceError {
+            WorkspaceError(escaping ? .escapes : .invalidPath, path: text,
+                           "the path '\(Self.printable(text))' is refused: \(reason)")
         }
         if text.isEmpty || text == "." || text == "./" {
             guard allowTop else { throw refuse("it is empty") }
@@ -45,33 +47,23 @@ public struct WorkspacePath: Sendable, Equatable, CustomStringConvertible {
         }
         let bytes = Array(text.utf8)
         guard bytes.count <= 4096 else { throw refuse("it is longer than 4096 bytes") }
-        if bytes.first == UInt8(ascii: "/") { throw refuse("it is absolute; give a path relative to the workspace") }
+        if bytes.first == UInt8(ascii: "/") {
+            throw refuse("it is absolute; give a path relative to the workspace", escaping: true)
+        }
         if bytes.contains(0) { throw refuse("it contains a NUL byte") }
         if bytes.contains(where: { $0 < 0x20 || $0 == 0x7f }) { throw refuse("it contains a control character") }
         if bytes.contains(UInt8(ascii: "\\")) { throw refuse("it contains '\\'") }
-        if Self.hasPercentEscape(bytes) {
-            throw refuse("it still holds a percent escape after decoding (double encoding is not allowed)")
+        if bytes.contains(UInt8(ascii: "%")) {
+            throw refuse("it holds '%' after decoding (double encoding is not allowed)")
         }
         var parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         if parts.count > 1, parts.last == "" { parts.removeLast() }
         for part in parts {
-            if part.isEmpty { throw refuse("it has an empty component ('//')") }
-            if part == "." || part == ".." { throw refuse("'\(part)' components are not allowed") }
+            if part.isEmpty { throw refuse("it has an empty component ('//')", escaping: true) }
+            if part == "." || part == ".." { throw refuse("'\(part)' components are not allowed", escaping: true) }
             if part.utf8.count > 255 { throw refuse("a component is longer than 255 bytes") }
         }
         self.init(checked: parts)
-    }
-
-    /// Whether `bytes` hold `%` followed by two hex digits.
-    private static func hasPercentEscape(_ bytes: [UInt8]) -> Bool {
-        func isHex(_ byte: UInt8) -> Bool {
-            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte | 0x20)
-        }
-        guard bytes.count >= 3 else { return false }
-        for index in 0..<(bytes.count - 2) where bytes[index] == UInt8(ascii: "%") {
-            if isHex(bytes[index + 1]) && isHex(bytes[index + 2]) { return true }
-        }
-        return false
     }
 
     /// `text` with control characters shown as `\u{..}`, for messages.
