@@ -18,6 +18,12 @@ struct InitCommand: ParsableCommand {
         print("\(path): \(report.written.count) values written, \(report.kept.count) kept"
               + (report.kept.isEmpty || force ? "" : " (use --force to replace them)"))
         let workspaces = try WorkspaceSettings(configuration: PyLamaConfiguration.load(environment: environment))
-        print("default workspace: \(try workspaces.createWorkspace())")
+        do {
+            print("default workspace: \(try workspaces.createWorkspace())")
+        } catch {
+            // Not fatal: the .env is written; without root the owner cannot be SHELLAMA_UID unless it is the caller.
+            print("default workspace not created: \(error) (run `loglama init` as root, or set SHELLAMA_UID and "
+                  + "SHELLAMA_GID to your own ids)")
+        }
     }
 }
