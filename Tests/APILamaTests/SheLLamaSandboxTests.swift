@@ -94,6 +94,25 @@ struct SheLLamaSandboxTests {
         }
     }
 
+    /// `stream: true` starts a BEXY job whose links are the gateway's; it is followed there to its result.
+    @Test func aStreamedCommandIsAJobFollowedThroughTheGateway() async throws {
+        try await Self.withStack { stack in
+            let started = try await stack.gateway.send(.POST, "/api/shellama/shell", token: stack.token,
+                                                       body: #"{"command":"echo streamed","stream":true}"#)
+            #expect(started.status == 202, "\(started.text)")
+            let link = try #require(started.json?["links"]?["self"]?.string, "\(started.text)")
+            #expect(link.hasPrefix("/api/bexy/jobs/"))
+            var state = ""
+            var job: Reply?
+            for _ in 0..<100 where state != "finished" {
+                try await Task.sleep(for: .milliseconds(100))
+                job = try await stack.gateway.send(.GET, link, token: stack.token)
+                state = job?.json?["state"]?.string ?? ""
+            }
+            #expect(job?.json?["result"]?["stdout"]?.string == "streamed\n", "\(job?.text ?? "")")
+        }
+    }
+
     /// Hooks, `core.fsmonitor`, a pager and an external diff set by the repository never run.
     @Test func aHostileRepositoryRunsNothing() async throws {
         try await Self.withStack { stack in

@@ -21,7 +21,9 @@ struct ShellRoute: Sendable {
         router.post("/shell") { request, context in
             let fields = try await RequestFields.body(request, limit: 1 << 20)
             let command = try fields.string("command")
-            guard !command.isEmpty else { throw ServiceError.invalidField("command", "must not be empty") }
+            guard !command.isEmpty, !command.utf8.contains(0) else {
+                throw ServiceError.invalidField("command", "must be a non-empty command without NUL bytes")
+            }
             let execution = try execution(.shell(command), fields: fields)
             let requester = request.headers[values: Self.requester].first
             let requestID = RequestIdentifier.of(request, context: context)

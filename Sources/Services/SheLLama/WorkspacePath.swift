@@ -41,7 +41,9 @@ public struct WorkspacePath: Sendable, Equatable, CustomStringConvertible {
                            "the path '\(Self.printable(text))' is refused: \(reason)")
         }
         if text.isEmpty || text == "." || text == "./" {
-            guard allowTop else { throw refuse("it is empty") }
+            guard allowTop else {
+                throw text.isEmpty ? refuse("it is empty") : refuse("'.' components are not allowed", escaping: true)
+            }
             self.init(checked: [])
             return
         }
