@@ -39,7 +39,8 @@ demo: build
 # see it), and on 2 cores the timings of kill -9 mid-stream and of log shipping while LogLama is down were flaky
 # under the load of all containment tests on both paths.
 SERIAL_TESTS := ^(ContainmentTests|CLITests|AuditForwardingTests)\.|^BexyServiceTests\.BexyServiceTests
-SERIAL_TESTS := $(SERIAL_TESTS)|^PyLLMTests\.FixAndRunSandboxTests|^APILamaTests\.BexyEndToEndTests|^LogShippingTests\.LogShippingLiveTests|^JailTests\.CgroupTests|^JailTests\.CgroupInstanceTests
+SERIAL_TESTS := $(SERIAL_TESTS)|^PyLLMTests\.FixAndRunSandboxTests|^APILamaTests\.BexyEndToEndTests|^APILamaTests\.SheLLamaSandboxTests
+SERIAL_TESTS := $(SERIAL_TESTS)|^LogShippingTests\.LogShippingLiveTests|^JailTests\.CgroupTests|^JailTests\.CgroupInstanceTests
 test: deps layering ollama-standin
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(SERIAL_TESTS)'

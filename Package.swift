@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "apilama", targets: ["APILamaCLI"]),
         .executable(name: "pyllm", targets: ["PyLLMCLI"]),
         .executable(name: "pylama", targets: ["PyLamaCLI"]),
+        .executable(name: "shellama", targets: ["SheLLamaCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -186,6 +187,27 @@ let package = Package(
             ],
             path: "Sources/Services/Orchestration"),
 
+        // MARK: SheLLama: files, shell and git in a confined workspace; commands run in BEXY over HTTP (no Bexy/Jail)
+        .target(
+            name: "CSheLLama", path: "Sources/Services/CSheLLama",
+            cSettings: [.unsafeFlags(["-O2", "-Wall", "-Wextra", "-Werror"])]),
+        .target(
+            name: "SheLLama",
+            dependencies: [
+                "Contracts", "ServiceKit", "ServiceHTTP", "CSheLLama",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Sources/Services/SheLLama"),
+        .executableTarget(
+            name: "SheLLamaCLI",
+            dependencies: [
+                "SheLLama", "ServiceKit", "LogShipping", "Contracts",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Sources/Services/SheLLamaCLI"),
+
         // MARK: Gateway: APILama (routing to the services, tokens and sessions, CORS, rate limits)
         .target(
             name: "APILama",
@@ -250,6 +272,7 @@ let package = Package(
             dependencies: [
                 "LogLama", "Jail", "JailWarm", "Bexy", "BexyAudit", "Contracts", "PyLLM",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/TestSupport"),
         .testTarget(name: "JailTests", dependencies: ["Jail", "TestSupport"], path: "Tests/JailTests"),
@@ -299,10 +322,18 @@ let package = Package(
             ],
             path: "Tests/BexyServiceTests"),
         .testTarget(
+            name: "SheLLamaTests",
+            dependencies: [
+                "SheLLama", "SheLLamaCLI", "APILama", "Contracts", "ServiceHTTP", "ServiceKit", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/SheLLamaTests"),
+        .testTarget(
             name: "APILamaTests",
             dependencies: [
                 "APILama", "APILamaCLI", "BexyServerCLI", "Bexy", "BexyAudit", "Contracts", "Jail", "ServiceHTTP",
-                "ServiceKit", "TestSupport",
+                "ServiceKit", "SheLLama", "SheLLamaCLI", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -24,13 +24,15 @@ STACK_ENV=$'APILAMA_RATE_PER_SECOND=1000\nAPILAMA_RATE_BURST=2000'
 source scripts/test-stack.sh
 
 # From the throwaway directory: schemathesis keeps its caches in the working directory, not in the repository.
+# One worker: with two, hypothesis's lambda-source cache races (a "Runtime Error: AST constructor recursion depth
+# mismatch" in its own code, seen on /api/shellama/* query parameters), failing the run with no request at fault.
 cd "$work"
 "$VENV/bin/schemathesis" run "http://127.0.0.1:$apilama_port/api/openapi.json" \
     --header "Authorization: Bearer $token" \
     --checks all \
     --exclude-path-regex '^/api/(getllm|pylama)/' \
     --max-time "$BUDGET" \
-    --workers 2 \
+    --workers 1 \
     --request-timeout 30 \
     --suppress-health-check all \
     --generation-database none \

@@ -4,8 +4,8 @@ import ServiceHTTP
 import TestSupport
 import Testing
 
-/// `GET /api/openapi.json` is kept true: real answers of a gateway in front of a live LogLama (and a BEXY that
-/// is down) are checked against it, and every documented operation is exercised at least once.
+/// `GET /api/openapi.json` is kept true: real answers of a gateway in front of a live LogLama and a live SheLLama
+/// (and a BEXY that is down) are checked against it, and every documented operation is exercised at least once.
 @Suite struct OpenAPIConformanceTests {
     /// One request of the tour: the document's path template, the real path, and how to send it.
     struct Call {
@@ -51,7 +51,9 @@ import Testing
 
     @Test func everyDocumentedOperationAnswersAsDocumented() async throws {
         try await withLogLama { logLamaPort in
-            try await withGateway(upstreams: ["loglama": logLamaPort], configure: { $0.maxBodyBytes = 4096 }) { gateway in
+          try await withSheLLama { shellamaPort, _ in
+            try await withGateway(upstreams: ["loglama": logLamaPort, "shellama": shellamaPort],
+                                  configure: { $0.maxBodyBytes = 4096 }) { gateway in
                 let document = try #require(try await gateway.send(.GET, "/api/openapi.json").json)
                 #expect(document["openapi"]?.string?.hasPrefix("3.") == true)
                 let checker = OpenAPIChecker(document: document)
@@ -153,6 +155,7 @@ import Testing
                     Call(method: .POST, template: "/api/loglama/api/logs/clear", path: "/api/loglama/api/logs/clear",
                          token: admin, body: "{}", expected: 200),
                 ] + Self.pyllmCalls(user: user, viewer: viewer) + Self.pylamaCalls(user: user, viewer: viewer)
+                    + Self.sheLLamaCalls(user: user, viewer: viewer)
                 var exercised: Set<String> = []
                 for call in calls {
                     let reply = try await gateway.send(call.method, call.path, token: call.token, headers: call.headers,
@@ -166,7 +169,41 @@ import Testing
                 #expect(checker.operations.subtracting(exercised).isEmpty,
                         "documented but never checked: \(checker.operations.subtracting(exercised).sorted())")
             }
+          }
         }
+    }
+
+    /// The tour of `/api/shellama/*`: the file routes for real, the shell and git routes answered 503 (BEXY down).
+    static func sheLLamaCalls(user: String, viewer: String) -> [Call] {
+        func call(_ method: HTTPMethod, _ template: String, _ query: String = "", token: String, body: String? = nil,
+                  _ expected: Int) -> Call {
+            Call(method: method, template: "/api/shellama" + template, path: "/api/shellama" + template + query,
+                 token: token, body: body, expected: expected)
+        }
+        return [
+            call(.GET, "/health", token: viewer, 200),
+            call(.POST, "/file", token: user, body: #"{"filename": "a.txt", "content": "hi"}"#, 201),
+            call(.POST, "/file", token: user, body: #"{"filename": "a.txt", "content": "hi"}"#, 409),
+            call(.POST, "/file", token: viewer, body: #"{"filename": "b.txt", "content": "hi"}"#, 403),
+            call(.GET, "/file", "?filename=a.txt", token: viewer, 200),
+            call(.GET, "/file", "?filename=../a.txt", token: viewer, 403),
+            call(.GET, "/file", "?filename=a%5Cb", token: viewer, 400),
+            call(.GET, "/files", "?pattern=*.txt", token: viewer, 200),
+            call(.DELETE, "/file", "?filename=a.txt", token: user, 200),
+            call(.DELETE, "/file", "?filename=a.txt", token: user, 404),
+            call(.POST, "/directory", token: user, body: #"{"path": "d/e"}"#, 201),
+            call(.GET, "/directory", "?path=d", token: viewer, 200),
+            call(.DELETE, "/directory", "?path=d", token: user, 409),
+            call(.DELETE, "/directory", "?path=d&recursive=true", token: user, 200),
+            call(.POST, "/shell", token: user, body: #"{"command": "true"}"#, 503),
+            call(.POST, "/shell", token: viewer, body: #"{"command": "true"}"#, 403),
+            call(.GET, "/git/status", token: viewer, 503),
+            call(.POST, "/git/init", token: user, body: "{}", 503),
+            call(.POST, "/git/commit", token: user, body: #"{"message": "m"}"#, 503),
+            call(.GET, "/git/log", token: viewer, 503),
+            call(.GET, "/git/diff", token: viewer, 503),
+            call(.GET, "/git/show", "?commit=HEAD", token: viewer, 503),
+        ]
     }
 
     /// A method the document does not list on a path it describes is 405 with `Allow`, before authentication;

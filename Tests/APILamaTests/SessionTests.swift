@@ -1,5 +1,6 @@
 import APILama
 import ServiceHTTP
+import TestSupport
 import Testing
 
 /// Browser sessions: a token exchanged for an HttpOnly, SameSite=Strict cookie, guarded against cross-site use.

@@ -2,6 +2,7 @@ import APILama
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+import TestSupport
 import Testing
 
 /// A person with a browser: the sign-in page, the redirect to it, sign-in from the gateway's own origin, and a

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import TestSupport
 import Testing
 
 /// Server-Sent Events pass through the gateway as the upstream writes them.

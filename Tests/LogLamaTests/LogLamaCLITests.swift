@@ -40,6 +40,11 @@ import Glibc
         }
         let again = try await runLogLama(["init"], environment: environment)
         #expect(again.output.contains("0 values written"), "\(again.output)")
+        // SheLLama's default workspace: SHELLAMA_ROOT/default, mode 0770, owned by SHELLAMA_UID/GID.
+        var info = stat()
+        #expect(lstat(harness.directory + "/.pylama/workspaces/default", &info) == 0)
+        #expect(info.st_mode & S_IFMT == S_IFDIR && info.st_mode & 0o777 == 0o770)
+        if getuid() == 0 { #expect(info.st_uid == 64999 && info.st_gid == 64999) }
     }
 
     @Test func anInvalidCentralValueIsOneLineNamingTheKey() async throws {

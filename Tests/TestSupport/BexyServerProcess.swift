@@ -6,11 +6,13 @@ public struct BexyServerProcess: Sendable {
     public let stateDirectory: String
     public var port: Int { server.port }
 
-    /// Starts it with `internalToken` and waits for its `listening on` line.
-    public static func start(internalToken: String) async throws -> BexyServerProcess {
+    /// Starts it with `internalToken` (and the central `.env` lines `settings`) and waits for its `listening on`
+    /// line.
+    public static func start(internalToken: String, settings: [String: String] = [:]) async throws
+        -> BexyServerProcess {
         let directory = temporaryDirectory(prefix: "bexy-server")
-        try "PYLAMA_INTERNAL_TOKEN=\(internalToken)\n".write(toFile: directory + "/central.env", atomically: true,
-                                                         encoding: .utf8)
+        let lines = (["PYLAMA_INTERNAL_TOKEN": internalToken].merging(settings) { $1 }).map { "\($0)=\($1)\n" }
+        try lines.joined().write(toFile: directory + "/central.env", atomically: true, encoding: .utf8)
         let server = try await ListeningProcess.start(
             TestHost.binary("bexy-server"), arguments: ["--port", "0", "--slots", "1"],
             environment: ["HOME": directory, "PYLAMA_ENV": directory + "/central.env", "BEXY_STATE_DIR": directory,

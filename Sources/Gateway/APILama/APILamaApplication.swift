@@ -49,6 +49,7 @@ public func buildAPILamaApplication(
     router.add(middleware: CORSMiddleware(allowedOrigins: origins))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: MethodPolicyMiddleware(routes: openAPIDocument.routes))
+    router.add(middleware: InternalRoutesMiddleware())
     router.add(middleware: AuthenticationMiddleware(store: store, origins: originPolicy))
     router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(configuration.rateLimit)))
 

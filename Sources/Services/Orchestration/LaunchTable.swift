@@ -19,6 +19,7 @@ public enum LaunchTable {
         "bexy": LaunchCommand(executable: "bexy", arguments: ["serve"]),
         "pyllm": LaunchCommand(executable: "pyllm", arguments: ["serve"]),
         "pylama": LaunchCommand(executable: "pylama", arguments: ["serve"]),
+        "shellama": LaunchCommand(executable: "shellama", arguments: ["serve"]),
         "apilama": LaunchCommand(executable: "apilama", arguments: ["serve"]),
     ]
 

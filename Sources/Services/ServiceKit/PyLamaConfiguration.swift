@@ -16,6 +16,9 @@
 /// - `OLLAMA_HOST` (default `http://127.0.0.1:11434`);
 /// - `PYLAMA_RUN_DIR` (default `$HOME/.pylama/run`): where `loglama start-all` keeps each service's pid file
 ///   and log.
+/// - `SHELLAMA_ROOT` (default `$HOME/.pylama/workspaces`): SheLLama's workspaces, one directory per name, which
+///   BEXY binds into a workspace job; `SHELLAMA_UID`, `SHELLAMA_GID` (default 64999): the owner of every workspace
+///   file (never 0; BEXY runs a workspace job as that owner). See `WorkspaceSettings`.
 public struct PyLamaConfiguration: Sendable {
     /// The effective values, after precedence.
     public let values: [String: String]
@@ -70,6 +73,9 @@ public struct PyLamaConfiguration: Sendable {
             "LOGLAMA_MAX_LOG_ROWS": "1000000",
             "OLLAMA_HOST": "http://127.0.0.1:11434",
             "PYLAMA_RUN_DIR": home + "/run",
+            "SHELLAMA_ROOT": home + "/workspaces",
+            "SHELLAMA_UID": String(WorkspaceSettings.defaultOwner),
+            "SHELLAMA_GID": String(WorkspaceSettings.defaultOwner),
         ]
         for service in Ecosystem.services {
             values["\(service.keyPrefix)_HOST"] = "127.0.0.1"
@@ -90,6 +96,7 @@ public struct PyLamaConfiguration: Sendable {
                                          message: "'\(values[key] ?? "")' is not a positive whole number")
             }
         }
+        _ = try WorkspaceSettings(configuration: self)
     }
 
     /// A `<SERVICE>_URL` on this host (loopback) whose port is not `<SERVICE>_PORT`, both given, is a contradiction

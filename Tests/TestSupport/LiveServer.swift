@@ -5,7 +5,7 @@ import Testing
 
 /// Runs `app` (built by `make` with the callback that receives the bound port) until `body` returns, then
 /// cancels it. Fails if the server does not listen within five seconds.
-func withLiveServer<App: ApplicationProtocol>(
+public func withLiveServer<App: ApplicationProtocol>(
     _ make: (@escaping @Sendable (Int) async -> Void) async throws -> App,
     _ body: (Int) async throws -> Void
 ) async throws {
@@ -24,7 +24,7 @@ func withLiveServer<App: ApplicationProtocol>(
 }
 
 /// Runs a plain Hummingbird server with `router` on a loopback port for `body`.
-func withHTTPServer(_ router: Router<BasicRequestContext>, _ body: (Int) async throws -> Void) async throws {
+public func withHTTPServer(_ router: Router<BasicRequestContext>, _ body: (Int) async throws -> Void) async throws {
     try await withLiveServer({ onRunning in
         Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                     onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
@@ -34,7 +34,7 @@ func withHTTPServer(_ router: Router<BasicRequestContext>, _ body: (Int) async t
 
 /// A logger that keeps critical messages only: the errors the tests provoke on purpose (a refused upstream, the
 /// cancelled connections when each test stops its servers) stay out of the test output.
-func quietLogger(_ label: String) -> Logger {
+public func quietLogger(_ label: String) -> Logger {
     var logger = Logger(label: label)
     logger.logLevel = .critical
     return logger
@@ -42,7 +42,7 @@ func quietLogger(_ label: String) -> Logger {
 
 /// Fails with `DeadlineExceeded` if `body` has not finished within `seconds`: a guard against a hang, not a
 /// measurement (the assertions are about what arrives, never about how long it took).
-func withDeadline<T: Sendable>(seconds: Int = 30, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+public func withDeadline<T: Sendable>(seconds: Int = 30, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await body() }
         group.addTask {
@@ -55,7 +55,7 @@ func withDeadline<T: Sendable>(seconds: Int = 30, _ body: @escaping @Sendable ()
     }
 }
 
-struct DeadlineExceeded: Error, CustomStringConvertible {
-    var seconds: Int
-    var description: String { "no result within \(seconds) s: something hangs" }
+public struct DeadlineExceeded: Error, CustomStringConvertible {
+    public var seconds: Int
+    public var description: String { "no result within \(seconds) s: something hangs" }
 }
