@@ -76,7 +76,13 @@ bench: bench-deps build
 	$(SWIFT) build -c release --product loglama
 	$(SWIFT) build -c release --product bexy-server
 	$(SWIFT) build -c release --product apilama
+	$(SWIFT) build -c release --product shellama
+	$(SWIFT) build -c release --product pyllm
+	$(SWIFT) build -c release --product pylama
+	scripts/ollama-standin-venv.sh
 	python3 Benchmarks/sandbox_bench.py --bin .build/release
+	python3 Benchmarks/shell_bench.py --bin .build/release
+	python3 Benchmarks/llm_bench.py --bin .build/release
 	python3 Benchmarks/loglama_ingest.py --loglama .build/release/loglama
 	$(SWIFT) run -c release JSONDecodingBenchmark
 

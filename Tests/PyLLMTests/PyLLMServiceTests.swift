@@ -5,9 +5,19 @@ import TestSupport
 
 /// PyLLM over real HTTP on loopback, generating with the real small model behind the Ollama stand-in.
 @Suite struct PyLLMServiceTests {
+    /// `/health` once its background probe of Ollama has answered (the first answer says "not checked yet").
+    func probedHealth(_ port: Int) async throws -> Answer {
+        for _ in 0..<100 {
+            let health = try await call(port, .GET, "/health", token: nil)
+            if health.json["ollama"]?["error"]?.string != "not checked yet" { return health }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return try await call(port, .GET, "/health", token: nil)
+    }
+
     @Test func healthIsOpenAndReportsOllamaTheRestNeedsTheToken() async throws {
         try await withPyLLM { port in
-            let health = try await call(port, .GET, "/health", token: nil)
+            let health = try await probedHealth(port)
             #expect(health.status == 200)
             #expect(health.json["ollama"]?["reachable"]?.bool == true)
             let refused = try await call(port, .POST, "/generate", body: #"{"prompt":"hi"}"#, token: nil)
@@ -117,9 +127,10 @@ import TestSupport
             let down = try await call(port, .POST, "/generate", body: #"{"prompt":"hi"}"#)
             #expect(down.status == 503)
             #expect(down.json["error"]?["message"]?.string?.contains("Ollama") == true)
-            let health = try await call(port, .GET, "/health", token: nil)
+            let health = try await probedHealth(port)
             #expect(health.status == 200)
             #expect(health.json["ollama"]?["reachable"]?.bool == false)
+            #expect(health.json["ollama"]?["error"]?.string?.contains("not reachable") == true)
         }
         let silent = LoopbackSocket(listening: true)
         try await withPyLLM(ollamaHost: "http://127.0.0.1:\(silent.port)", timeoutSeconds: 1) { port in

@@ -22,17 +22,21 @@ public struct OllamaClient: Sendable {
         http = httpClient
     }
 
-    /// The process's client for Ollama: AsyncHTTPClient's shared one retries a refused connection for its whole
-    /// connect timeout, so "Ollama is down" would take that long to say; here a connection gets 3 s. Lives as long
-    /// as the process (never shut down, like `HTTPClient.shared`).
+    /// The process's client for Ollama: AsyncHTTPClient retries a refused connection for its whole connect
+    /// timeout (even past a request's deadline), so "Ollama is down" takes that long to say: here a connection gets
+    /// 1 s, which a health check can afford. Lives as long as the process (never shut down, like
+    /// `HTTPClient.shared`).
     public static let sharedHTTPClient = HTTPClient(
         eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-        configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(3))))
+        configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(1))))
 
-    /// Ollama's version string (`/api/version`): also the cheapest "is it up" check.
-    public func version() async throws(OllamaError) -> String {
+    /// Ollama's version string (`/api/version`): also the cheapest "is it up" check, so it may be given a shorter
+    /// bound than the configured timeout (a health check must answer at once).
+    public func version(timeoutSeconds: Int? = nil) async throws(OllamaError) -> String {
         struct Version: Decodable { var version: String }
-        return try await call("/api/version", method: .GET, decode: Version.self).version
+        var bounded = self
+        if let timeoutSeconds { bounded = OllamaClient(configuration: configuration.with(timeoutSeconds: timeoutSeconds), httpClient: http) }
+        return try await bounded.call("/api/version", method: .GET, decode: Version.self).version
     }
 
     /// The installed models (`/api/tags`).

@@ -50,3 +50,12 @@ public struct OllamaConfiguration: Sendable, Equatable {
         self.init(host: host, timeoutSeconds: timeout, defaultModel: model, fallbackModels: fallbacks)
     }
 }
+
+extension OllamaConfiguration {
+    /// The same configuration with another timeout.
+    func with(timeoutSeconds: Int) -> OllamaConfiguration {
+        var copy = self
+        copy.timeoutSeconds = timeoutSeconds
+        return copy
+    }
+}
