@@ -32,7 +32,8 @@ public struct SheLLamaClient: Sendable {
     /// `method path?query` with an optional JSON `body`; a non-2xx answer is a `Failure` quoting SheLLama's message.
     public func call(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil,
                      timeout: TimeAmount = .seconds(660)) async throws -> JSONValue {
-        let queryText = query.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+        let queryText = query.map { "\(ServiceClient.encode($0.0))=\(ServiceClient.encode($0.1))" }
+            .joined(separator: "&")
         var request = HTTPClientRequest(url: baseURL + path + (queryText.isEmpty ? "" : "?" + queryText))
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
@@ -54,21 +55,5 @@ public struct SheLLamaClient: Sendable {
             throw Failure(description: "HTTP \(response.status.code): \(message)", body: json)
         }
         return json ?? .null
-    }
-
-    /// Percent-encodes everything but RFC 3986's unreserved characters.
-    static func encode(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                 UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
-            }
-        }
-        return out
     }
 }
