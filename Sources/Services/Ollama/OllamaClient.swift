@@ -22,13 +22,16 @@ public struct OllamaClient: Sendable {
         http = httpClient
     }
 
-    /// The process's client for Ollama: AsyncHTTPClient retries a refused connection for its whole connect
-    /// timeout (even past a request's deadline), so "Ollama is down" takes that long to say: here a connection gets
-    /// 1 s, which a health check can afford. Lives as long as the process (never shut down, like
-    /// `HTTPClient.shared`).
-    public static let sharedHTTPClient = HTTPClient(
-        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-        configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(1))))
+    /// The process's client for Ollama. AsyncHTTPClient retries a refused connection for its whole connect timeout
+    /// (even past a request's deadline) and makes requests wait that long for a pooled connection, so: 3 s to
+    /// connect (a down Ollama is a 503 after 3 s, not the default 10), and up to 64 connections to Ollama, so
+    /// concurrent generations wait in Ollama's queue, not in ours. Lives as long as the process (never shut down,
+    /// like `HTTPClient.shared`).
+    public static let sharedHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(3)))
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     /// Ollama's version string (`/api/version`): also the cheapest "is it up" check, so it may be given a shorter
     /// bound than the configured timeout (a health check must answer at once).

@@ -4,7 +4,8 @@ import Ollama
 import ServiceHTTP
 
 /// The PyLLM HTTP service (port 8001, `/api/getllm/*` at the gateway): generation, code, fixes and the
-/// fix-and-run loop over Ollama, with programs run in BEXY. See `GenerationRoutes`, `CodeRoutes`, `ModelsRoute`, `HealthRoute`.
+/// fix-and-run loop over Ollama, with programs run in BEXY. See `GenerationRoutes`, `CodeRoutes`, `ModelsRoute`,
+/// `HealthRoute`.
 public struct PyLLMServer: Sendable {
     public static let name = "pyllm"
     private let application: Application<RouterResponder<BasicRequestContext>>
@@ -16,23 +17,16 @@ public struct PyLLMServer: Sendable {
     public init(configuration: PyLLMConfiguration, sandbox: (any SandboxRunner)? = nil, logger: Logger? = nil,
                 onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) {
         let ollama = OllamaClient(configuration: configuration.ollama)
-        let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: RequestIDMiddleware())
-        router.add(middleware: ErrorMiddleware())
-        router.add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
-        let generation = GenerationRoutes(ollama: ollama, maxBodyBytes: configuration.maxBodyBytes)
-        generation.register(on: router)
         let runner = sandbox ?? BexyHTTPRunner(url: configuration.bexyURL, token: configuration.internalToken)
-        CodeRoutes(generation: generation, fixAndRun: FixAndRun(ollama: ollama, sandbox: runner),
-                   maxBodyBytes: configuration.maxBodyBytes).register(on: router)
-        HealthRoute(ollama: ollama, service: Self.name).register(on: router)
-        ModelsRoute(ollama: ollama).register(on: router)
-        application = Application(
-            router: router, server: configuration.connections.server,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port),
-                                 serverName: Self.name),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
-            logger: logger ?? Logger(label: Self.name))
+        application = LLMServiceApplication.make(name: Self.name, configuration: configuration, logger: logger,
+                                                 onServerRunning: onServerRunning) { router in
+            let generation = GenerationRoutes(ollama: ollama, maxBodyBytes: configuration.maxBodyBytes)
+            generation.register(on: router)
+            CodeRoutes(generation: generation, fixAndRun: FixAndRun(ollama: ollama, sandbox: runner),
+                       maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+            HealthRoute(ollama: ollama, service: Self.name).register(on: router)
+            ModelsRoute(ollama: ollama).register(on: router)
+        }
     }
 
     /// Serve until SIGTERM or SIGINT.

@@ -31,10 +31,13 @@ public struct BexyHTTPRunner: SandboxRunner {
     }
 
     /// The process's client for BEXY: a refused connection fails after 3 s (the shared client would retry it for
-    /// its whole connect timeout before the 503). Never shut down, like `HTTPClient.shared`.
-    public static let sharedHTTPClient = HTTPClient(
-        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-        configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(3))))
+    /// its whole 10 s connect timeout before the 503), and up to 64 connections, so concurrent runs wait in BEXY's
+    /// queue (which answers 429 when full), not for a pooled connection. Never shut down, like `HTTPClient.shared`.
+    public static let sharedHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(3)))
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     public func run(code: String, stdin: String?, profile: String?, requester: String, requestID: String) async throws
         -> ExecutionResult {

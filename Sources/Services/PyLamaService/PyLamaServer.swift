@@ -17,23 +17,16 @@ public struct PyLamaServer: Sendable {
     ///   - sandbox: runs programs; by default BEXY over HTTP at `configuration.bexyURL`.
     public init(configuration: PyLLMConfiguration, centralPath: String?, sandbox: (any SandboxRunner)? = nil,
                 logger: Logger? = nil, onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) {
-        let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: RequestIDMiddleware())
-        router.add(middleware: ErrorMiddleware())
-        router.add(middleware: InternalTokenMiddleware(token: configuration.internalToken))
         let defaultModel = DefaultModel(configuration: configuration.ollama, centralPath: centralPath)
-        ModelRoutes(defaultModel: defaultModel, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
-        WorkflowRoutes(defaultModel: defaultModel,
-                       sandbox: sandbox ?? BexyHTTPRunner(url: configuration.bexyURL, token: configuration.internalToken),
-                       maxBodyBytes: configuration.maxBodyBytes).register(on: router)
-        HealthRoute(ollama: OllamaClient(configuration: configuration.ollama), service: Self.name)
-            .register(on: router)
-        application = Application(
-            router: router, server: configuration.connections.server,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port),
-                                 serverName: Self.name),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
-            logger: logger ?? Logger(label: Self.name))
+        let runner = sandbox ?? BexyHTTPRunner(url: configuration.bexyURL, token: configuration.internalToken)
+        application = LLMServiceApplication.make(name: Self.name, configuration: configuration, logger: logger,
+                                                 onServerRunning: onServerRunning) { router in
+            ModelRoutes(defaultModel: defaultModel, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+            WorkflowRoutes(defaultModel: defaultModel, sandbox: runner, maxBodyBytes: configuration.maxBodyBytes)
+                .register(on: router)
+            HealthRoute(ollama: OllamaClient(configuration: configuration.ollama), service: Self.name)
+                .register(on: router)
+        }
     }
 
     /// Serve until SIGTERM or SIGINT.

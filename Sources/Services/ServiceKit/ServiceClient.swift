@@ -35,21 +35,23 @@ public struct ServiceClient: Sendable {
     /// quoting the service's error message.
     public func get(_ path: String, query: [(String, String)] = [], timeoutSeconds: Int64 = 10) async throws
         -> JSONValue {
-        try await send(.GET, path, query: query, body: nil, timeoutSeconds: timeoutSeconds)
+        try await call(.GET, path, query: query, timeoutSeconds: timeoutSeconds)
     }
 
     /// `POST path` with `body` as JSON -> the JSON answer.
     public func post(_ path: String, body: JSONValue, timeoutSeconds: Int64 = 300) async throws -> JSONValue {
-        try await send(.POST, path, query: [], body: body, timeoutSeconds: timeoutSeconds)
+        try await call(.POST, path, body: body, timeoutSeconds: timeoutSeconds)
     }
 
     /// `DELETE path?query` -> the JSON answer.
     public func delete(_ path: String, query: [(String, String)] = []) async throws -> JSONValue {
-        try await send(.DELETE, path, query: query, body: nil, timeoutSeconds: 60)
+        try await call(.DELETE, path, query: query, timeoutSeconds: 60)
     }
 
-    private func send(_ method: HTTPMethod, _ path: String, query: [(String, String)], body: JSONValue?,
-                      timeoutSeconds: Int64) async throws -> JSONValue {
+    /// `method path?query` with an optional JSON `body` -> the JSON answer; a non-2xx answer is a `Failure` quoting
+    /// the service's message (`HTTP <status>: <message>`).
+    public func call(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil,
+                     timeoutSeconds: Int64 = 660) async throws -> JSONValue {
         let queryText = query.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
         var request = HTTPClientRequest(url: baseURL + path + (queryText.isEmpty ? "" : "?" + queryText))
         request.method = method
@@ -70,10 +72,7 @@ public struct ServiceClient: Sendable {
         let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(bytes.readableBytesView))) ?? .null
         guard (200..<300).contains(Int(response.status.code)) else {
             var message = "HTTP \(response.status.code)"
-            if case .object(let envelope) = json, case .object(let error)? = envelope["error"],
-               case .string(let text)? = error["message"] {
-                message += ": " + text
-            }
+            if let text = json["error"]?["message"]?.string ?? json["message"]?.string { message += ": " + text }
             throw Failure(description: "\(name) refused \(path): \(message)")
         }
         return json

@@ -11,9 +11,10 @@ struct ClientOptions: ParsableArguments {
     @Flag(help: "Print SheLLama's JSON answer instead of text.")
     var json = false
 
-    /// The client for the central `.env`.
-    func client() throws -> SheLLamaClient {
-        SheLLamaClient(configuration: try PyLamaConfiguration.load())
+    /// The client of the local SheLLama (`SHELLAMA_URL` in the central `.env`, the internal token).
+    func client() throws -> ServiceClient {
+        ServiceClient(service: "shellama", displayName: "SheLLama", startCommand: "loglama start-all or shellama serve",
+                      configuration: try PyLamaConfiguration.load())
     }
 
     /// Print `answer` as JSON when `--json`, else `text(answer)`.
