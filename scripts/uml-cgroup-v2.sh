@@ -18,6 +18,12 @@ case $bexy in /*) ;; *) bexy=$repo/$bexy ;; esac
 [ -x "$bexy" ] || { echo "uml-cgroup-v2: no bexy binary at $bexy (build it first)" >&2; exit 2; }
 command -v linux.uml >/dev/null || { echo "uml-cgroup-v2: needs linux.uml: apt-get install -y user-mode-linux" >&2; exit 2; }
 
+# The guest sees the checkout at /run/repo (see the init below), so BEXY must be inside it.
+case $bexy in
+    "$repo"/*) guest_bexy=/run/repo/${bexy#"$repo"/} ;;
+    *) echo "uml-cgroup-v2: $bexy is outside the checkout $repo" >&2; exit 2 ;;
+esac
+
 work=$repo/.build/uml-cgroup-v2
 mkdir -p "$work"
 init=$work/init.sh
@@ -32,12 +38,15 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 mount -t tmpfs tmpfs /run
+# The checkout is seen at /run/repo: the tmpfs on /tmp would hide one that lives under /tmp (as CI's clone may).
+mkdir -p /run/repo
+mount --bind $repo /run/repo
 mount -t tmpfs tmpfs /tmp
 mount -t cgroup2 none /sys/fs/cgroup
 ip link set lo up
-BEXY=$bexy
-REPO=$repo
-. $repo/scripts/uml-cgroup-v2-guest.sh
+BEXY=$guest_bexy
+REPO=/run/repo
+. /run/repo/scripts/uml-cgroup-v2-guest.sh
 poweroff -f
 EOF
 chmod +x "$init"
