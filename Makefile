@@ -1,13 +1,14 @@
 # PyLama / BEXY: the two set-up commands are `make demo` and `make test` (run as root on Debian 12).
 SWIFT ?= swift
 # Debian packages the build, the sandbox and the tests need; `make deps` installs the missing ones.
-APT_PACKAGES := libseccomp-dev libcap-dev libsqlite3-dev python3 python3-dev python3-venv git
+APT_PACKAGES := libseccomp-dev libcap-dev libsqlite3-dev python3 python3-dev python3-venv git curl
 # The cgroup v2 step of `make test`: a real v2 kernel (user-mode-linux) and what its guest script runs.
 APT_PACKAGES += user-mode-linux procps iproute2 util-linux
 BENCH_PACKAGES := bubblewrap
 BEXY := .build/release/bexy
 
-.PHONY: deps bench-deps build demo test layering ollama-standin conformance browser-check bench cgroup-v2 clean
+.PHONY: deps web-deps bench-deps build demo test layering ollama-standin conformance browser-check weblama-check bench \
+	cgroup-v2 clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -15,6 +16,10 @@ deps:
 		echo "installing:" $$missing; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
+
+## WebLama's libraries: Debian's CodeMirror, marked, highlight.js and DOMPurify, and Mermaid's pinned bundle.
+web-deps: deps
+	scripts/weblama-vendor.sh
 
 bench-deps: deps
 	@dpkg -s $(BENCH_PACKAGES) >/dev/null 2>&1 || \
@@ -41,11 +46,13 @@ demo: build
 SERIAL_TESTS := ^(ContainmentTests|CLITests|AuditForwardingTests)\.|^BexyServiceTests\.BexyServiceTests
 SERIAL_TESTS := $(SERIAL_TESTS)|^PyLLMTests\.FixAndRunSandboxTests|^APILamaTests\.BexyEndToEndTests|^APILamaTests\.SheLLamaSandboxTests
 SERIAL_TESTS := $(SERIAL_TESTS)|^LogShippingTests\.LogShippingLiveTests|^JailTests\.CgroupTests|^JailTests\.CgroupInstanceTests
-test: deps layering ollama-standin
+test: deps web-deps layering ollama-standin
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(SERIAL_TESTS)'
 	$(SWIFT) test --skip-build --no-parallel --filter '$(SERIAL_TESTS)'
 	scripts/conformance.sh .build/debug
+	scripts/browser-check.sh
+	scripts/weblama-check.sh
 	scripts/uml-cgroup-v2.sh .build/debug/bexy
 
 ## The gateway fuzzed against its own OpenAPI document by schemathesis (PyPI, in a venv under .build), over a
@@ -63,11 +70,17 @@ layering:
 	scripts/check-layering.sh
 
 ## The sign-in page and LogLama's page through the gateway in headless Chromium (Debian's chromium and
-## chromium-driver, selenium from PyPI), with screenshots in .build/screenshots. Not part of `make test`: it
-## installs a browser.
+## chromium-driver, selenium from PyPI), with screenshots in .build/screenshots. Part of `make test`.
 browser-check:
 	$(SWIFT) build
 	scripts/browser-check.sh
+
+## WebLama in headless Chromium against the real stack (sign in, files, Run, Stop, Fix with LLM, markdown and
+## mermaid, logs, keyboard, no console error), screenshots in .build/screenshots/weblama. Part of `make test`;
+## `scripts/weblama-check.sh --serve` keeps the same stack up to try the page by hand.
+weblama-check: web-deps ollama-standin
+	$(SWIFT) build
+	scripts/weblama-check.sh
 
 ## Benchmarks (not part of the tests): bare python3 vs bubblewrap vs bexy exec vs POST /execute (warm and
 ## BEXY_WARM=0) vs APILama -> BEXY, interleaved, with the issue's targets; then LogLama's ingest rate, and JSON

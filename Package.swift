@@ -25,6 +25,7 @@ let package = Package(
         .executable(name: "pyllm", targets: ["PyLLMCLI"]),
         .executable(name: "pylama", targets: ["PyLamaCLI"]),
         .executable(name: "shellama", targets: ["SheLLamaCLI"]),
+        .executable(name: "weblama", targets: ["WebLamaCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -208,6 +209,18 @@ let package = Package(
             ],
             path: "Sources/Services/SheLLamaCLI"),
 
+        // MARK: WebLama: the web front end's static server (the page is web/, its libraries come from Debian/PyPI)
+        .target(
+            name: "WebLama",
+            dependencies: ["Contracts", "ServiceKit", "ServiceHTTP", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Sources/Services/WebLama"),
+        .executableTarget(
+            name: "WebLamaCLI",
+            dependencies: [
+                "WebLama", "ServiceKit", "LogShipping", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Services/WebLamaCLI"),
+
         // MARK: Gateway: APILama (routing to the services, tokens and sessions, CORS, rate limits)
         .target(
             name: "APILama",
@@ -353,5 +366,12 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/PyLamaServiceTests"),
+        .testTarget(
+            name: "WebLamaTests",
+            dependencies: [
+                "WebLama", "APILama", "ServiceKit", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/WebLamaTests"),
     ]
 )

@@ -4,7 +4,7 @@
 #
 #   1. Nothing under Sources/Bexy or Sources/Jail imports an HTTP or service module (Hummingbird*, NIO*,
 #      AsyncHTTPClient, ServiceLifecycle) or any target under Sources/Services or Sources/Gateway.
-#   2. Nothing under Sources/Services/LogLama, Sources/Services/{Ollama,PyLLM,PyLLMCLI,PyLamaService,PyLamaCLI} or Sources/Gateway imports a target of
+#   2. Nothing under Sources/Services/LogLama, Sources/Services/{Ollama,PyLLM,PyLLMCLI,PyLamaService,PyLamaCLI,WebLama,WebLamaCLI} or Sources/Gateway imports a target of
 #      Sources/Bexy or Sources/Jail: only a service that runs sandboxes (BexyService) may.
 #   3. Jail imports nothing of ours but its C targets.
 #   4. Contracts and PyLamaEnvironment import nothing of ours.
@@ -48,7 +48,8 @@ while read -r file module; do
         fail "$file imports $module: LogLama, PyLLM and the gateway speak Contracts, never the engine"
     fi
 done < <(imports Sources/Services/LogLama Sources/Services/Ollama Sources/Services/PyLLM Sources/Services/PyLLMCLI \
-    Sources/Services/PyLamaService Sources/Services/PyLamaCLI Sources/Gateway)
+    Sources/Services/PyLamaService Sources/Services/PyLamaCLI Sources/Services/WebLama Sources/Services/WebLamaCLI \
+    Sources/Gateway)
 
 # Rule 3
 while read -r file module; do
@@ -99,7 +100,8 @@ for name, t in targets.items():
         if p.startswith(("Sources/Bexy/", "Sources/Jail/")) and (dep in service or dep.startswith(http)):
             why = "the engine depends on no HTTP or service module"
         elif (p in ("Sources/Services/LogLama", "Sources/Services/Ollama", "Sources/Services/PyLLM",
-                    "Sources/Services/PyLLMCLI", "Sources/Services/PyLamaService", "Sources/Services/PyLamaCLI") or p.startswith("Sources/Gateway/")) and dep in engine:
+                    "Sources/Services/PyLLMCLI", "Sources/Services/PyLamaService", "Sources/Services/PyLamaCLI",
+                    "Sources/Services/WebLama", "Sources/Services/WebLamaCLI") or p.startswith("Sources/Gateway/")) and dep in engine:
             why = "LogLama, PyLLM and the gateway depend on Contracts, never the engine"
         elif p == "Sources/Jail/Jail" and dep in ours and dep not in ("CJailShim", "CSeccomp", "CCap"):
             why = "Jail depends on nothing of ours but its C targets"

@@ -51,14 +51,15 @@ struct Reply: Sendable {
     func header(_ name: String) -> String? { headers.first(name: name) }
 }
 
-/// Runs a gateway whose routes `/api/<route>` go to the loopback ports in `upstreams` (by route); every other
+/// Runs a gateway whose routes `/api/<route>` (and the page `/web`) go to the loopback ports in `upstreams` (by route); every other
 /// route points at a closed port. `configure` adjusts the configuration first.
 func withGateway(upstreams ports: [String: Int] = [:],
                  configure: (inout APILamaConfiguration) -> Void = { _ in },
                  _ body: (Gateway) async throws -> Void) async throws {
     let directory = temporaryDirectory(prefix: "apilama")
-    let upstreams = Upstream.routes.map { route, service in
-        Upstream(route: route, service: service, baseURL: "http://127.0.0.1:\(ports[route] ?? closedPort())")
+    let upstreams = Upstream.routes.map { route, service, isPage in
+        Upstream(route: route, service: service, baseURL: "http://127.0.0.1:\(ports[route] ?? closedPort())",
+                 isPage: isPage)
     }
     var configuration = APILamaConfiguration(host: "127.0.0.1", port: 0, databasePath: directory + "/apilama.db",
                                              upstreams: upstreams, apiToken: Gateway.adminToken,

@@ -15,7 +15,8 @@ import Testing
                 let json = try #require(reply.json)
                 #expect(json["status"]?.string == "degraded")
                 let services = json["services"]?.array ?? []
-                #expect(services.compactMap { $0["name"]?.string } == ["bexy", "loglama", "shellama", "pyllm", "pylama"])
+                #expect(services.compactMap { $0["name"]?.string }
+                        == ["bexy", "loglama", "shellama", "pyllm", "pylama", "weblama"])
                 let logLama = try #require(services.first { $0["name"]?.string == "loglama" })
                 #expect(logLama["active"]?.bool == true)
                 #expect(logLama["http_status"]?.int == 200)
@@ -30,7 +31,7 @@ import Testing
 
     @Test func apiHealthIsHealthyWhenEveryServiceIs() async throws {
         try await withHTTPServer(TestUpstreams.recording()) { port in
-            let all = Dictionary(uniqueKeysWithValues: ["bexy", "loglama", "shellama", "getllm", "pylama"].map { ($0, port) })
+            let all = Dictionary(uniqueKeysWithValues: ["bexy", "loglama", "shellama", "getllm", "pylama", "web"].map { ($0, port) })
             try await withGateway(upstreams: all) { gateway in
                 let reply = try await gateway.send(.GET, "/api/health")
                 #expect(reply.json?["status"]?.string == "healthy", "\(reply.text)")

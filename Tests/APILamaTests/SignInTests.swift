@@ -33,7 +33,7 @@ import Testing
         try await withGateway { gateway in
             let root = try await Self.browse(gateway, .GET, "/", headers: [Self.html])
             #expect(root.status == 303)
-            #expect(root.header("Location") == "/signin")
+            #expect(root.header("Location") == "/web/")
             let page = try await Self.browse(gateway, .GET, "/signin", headers: [Self.html])
             #expect(page.status == 200)
             #expect(page.header("Content-Type") == "text/html; charset=utf-8")
@@ -49,6 +49,33 @@ import Testing
             let script = try await Self.browse(gateway, .GET, "/signin/signin.js")
             for sink in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"] {
                 #expect(!script.text.contains(sink), "\(sink)")
+            }
+        }
+    }
+
+    /// WebLama's files are open and forwarded whole (`/web/...` to the page's service), carrying none of the
+    /// client's credentials, no internal token and no caller; only GET and HEAD reach it.
+    @Test func webLamasFilesAreOpenAndForwardedWithoutCredentials() async throws {
+        try await withHTTPServer(TestUpstreams.recording()) { upstreamPort in
+            try await withGateway(upstreams: ["web": upstreamPort]) { gateway in
+                let page = try await Self.browse(gateway, .GET, "/web/js/app.js?v=1",
+                                                 headers: [Self.html, ("Cookie", "apilama_session=x.y"),
+                                                           ("Authorization", "Bearer not-a-token")])
+                #expect(page.status == 200, "\(page.text)")
+                #expect(page.json?["path"]?.string == "/web/js/app.js" && page.json?["query"]?.string == "v=1")
+                let forwarded = page.json?["headers"]
+                for name in ["authorization", "cookie", "x-pylama-requester", "x-forwarded-prefix"] {
+                    #expect(forwarded?[name] == nil, "\(name) was forwarded")
+                }
+                let index = try await Self.browse(gateway, .GET, "/web/", headers: [Self.html])
+                #expect(index.status == 200 && index.json?["path"]?.string == "/web/", "\(index.text)")
+                let bare = try await Self.browse(gateway, .GET, "/web", headers: [Self.html])
+                #expect(bare.status == 308 && bare.header("Location") == "/web/")
+                expectEnvelope(try await Self.browse(gateway, .POST, "/web/js/app.js", body: "{}"),
+                               status: 401, code: "unauthorized")
+                let posted = try await Self.browse(gateway, .POST, "/web/js/app.js",
+                                                   headers: [("Authorization", "Bearer \(Gateway.adminToken)")], body: "{}")
+                #expect((400..<500).contains(posted.status) && posted.json?["method"] == nil, "\(posted.text)")
             }
         }
     }

@@ -41,11 +41,11 @@ final class TestEcosystem: Sendable {
     @discardableResult
     func loglama(_ arguments: String...) throws -> (status: Int32, output: String) { try loglama(arguments) }
 
-    /// `loglama(_:)` with an array.
+    /// `loglama(_:)` with an array; `binary` runs another copy of `loglama` (one with no services beside it).
     @discardableResult
-    func loglama(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    func loglama(_ arguments: [String], binary: String = binary) throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: directory)

@@ -46,13 +46,18 @@ import Glibc
 
     @Test func aNotBuiltServiceIsReportedAsSuch() async throws {
         try await withTestEcosystem { ecosystem in
-            // Not built, so not skipped although its dependency APILama is not running.
-            let started = try ecosystem.loglama("start-all", "--services", "weblama")
+            // A `loglama` alone in its directory (and none of the services on PATH): WebLama is not built, so it is
+            // not skipped although its dependency APILama is not running.
+            let lonely = ecosystem.directory + "/bin/loglama"
+            try FileManager.default.createDirectory(atPath: ecosystem.directory + "/bin", withIntermediateDirectories: true)
+            try FileManager.default.linkItem(atPath: TestEcosystem.binary, toPath: lonely)
+            let started = try ecosystem.loglama(["start-all", "--services", "weblama"], binary: lonely)
             #expect(started.status == 0, "\(started.output)")
-            #expect(started.output.contains("weblama   not built        no executable yet"), "\(started.output)")
+            #expect(started.output.contains("weblama   not built        `weblama` not found beside this binary or on PATH"),
+                    "\(started.output)")
             #expect(ecosystem.pid(of: "weblama") == nil)
 
-            let status = try ecosystem.loglama("status")
+            let status = try ecosystem.loglama(["status"], binary: lonely)
             let line = try #require(status.output.split(separator: "\n").first { $0.hasPrefix("weblama ") })
             #expect(line.contains("not built") && line.contains("down"), "\(line)")
         }

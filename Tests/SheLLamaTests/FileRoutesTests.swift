@@ -35,6 +35,31 @@ import Testing
         }
     }
 
+    /// `POST /rename` moves files and directories inside the workspace and never replaces anything.
+    @Test func renameMovesFilesAndDirectoriesAndNeverReplaces() async throws {
+        let world = try SheLLamaWorld()
+        try await world.withService { port in
+            #expect(try await send(port, .POST, "/file", body: #"{"filename":"a.py","content":"print(1)"}"#).status == 201)
+            #expect(try await send(port, .POST, "/file", body: #"{"filename":"b.py","content":"print(2)"}"#).status == 201)
+            #expect(try await send(port, .POST, "/directory", body: #"{"path":"src"}"#).status == 201)
+            var reply = try await send(port, .POST, "/rename", body: #"{"from":"a.py","to":"src/main.py"}"#)
+            #expect(reply.status == 200 && reply.json?["to"]?.string == "src/main.py", "\(reply.text)")
+            #expect(try String(contentsOfFile: world.workspace + "/src/main.py", encoding: .utf8) == "print(1)")
+            #expect(!FileManager.default.fileExists(atPath: world.workspace + "/a.py"))
+            expectError(try await send(port, .POST, "/rename", body: #"{"from":"b.py","to":"src/main.py"}"#),
+                        status: 409, code: "already_exists")
+            #expect(try String(contentsOfFile: world.workspace + "/src/main.py", encoding: .utf8) == "print(1)")
+            expectError(try await send(port, .POST, "/rename", body: #"{"from":"gone.py","to":"c.py"}"#),
+                        status: 404, code: "not_found")
+            expectError(try await send(port, .POST, "/rename", body: #"{"from":"src","to":"src/inner"}"#),
+                        status: 400, code: "invalid_path")
+            expectError(try await send(port, .POST, "/rename", body: #"{"from":"b.py"}"#), status: 400, code: "missing_field")
+            reply = try await send(port, .POST, "/rename", body: #"{"from":"src","to":"lib"}"#)
+            #expect(reply.status == 200, "\(reply.text)")
+            #expect(FileManager.default.fileExists(atPath: world.workspace + "/lib/main.py"))
+        }
+    }
+
     /// Binary content is answered in base64 (never refused with 415), and base64 can be written.
     @Test func binaryContentIsAnsweredInBase64() async throws {
         let world = try SheLLamaWorld()

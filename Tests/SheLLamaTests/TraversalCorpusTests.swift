@@ -27,7 +27,8 @@ import Glibc
         var description: String { "\(method) \(path) \(body ?? "")" }
     }
 
-    /// The paths a request may name, by class; each is tried as a read, a write, a delete and a directory operation.
+    /// The paths a request may name, by class; each is tried as a read, a write, a delete, both ends of a rename and
+    /// a directory operation.
     static let hostilePaths: [String] = [
         // dot-dot, absolute
         "..", "../canary.txt", "../../canary.txt", "sub/../../canary.txt", "/etc/passwd", "//etc/passwd",
@@ -47,6 +48,8 @@ import Glibc
             cases.append(Case(method: .POST, path: "/api/shellama/file",
                               body: #"{"filename":\#(quoted(body)),"content":"pwned","overwrite":true}"#))
             cases.append(Case(method: .DELETE, path: "/api/shellama/file?filename=\(path)"))
+            cases.append(Case(method: .POST, path: "/api/shellama/rename", body: #"{"from":\#(quoted(body)),"to":"moved"}"#))
+            cases.append(Case(method: .POST, path: "/api/shellama/rename", body: #"{"from":"mine.txt","to":\#(quoted(body))}"#))
         }
         for path in ["..", "../outside", "dirlink", "magic", "etc", "/tmp", "%2e%2e", "sub/../.."] {
             cases.append(Case(method: .GET, path: "/api/shellama/files?directory=\(path)"))
@@ -89,6 +92,8 @@ import Glibc
             }
         }
         world.expectCanariesIntact()
+        #expect(FileManager.default.fileExists(atPath: world.workspace + "/mine.txt"), "a rename moved mine.txt")
+        #expect(!FileManager.default.fileExists(atPath: world.workspace + "/moved"), "a rename moved a hostile path in")
         #expect(!FileManager.default.fileExists(atPath: world.directory + "/escaped"))
         #expect(!FileManager.default.fileExists(atPath: world.directory + "/outside/new"))
     }
@@ -144,6 +149,7 @@ import Glibc
     static func plant(in world: SheLLamaWorld) throws {
         let workspace = world.workspace
         try FileManager.default.createDirectory(atPath: workspace + "/sub", withIntermediateDirectories: true)
+        try "mine\n".write(toFile: workspace + "/mine.txt", atomically: false, encoding: .utf8)
         #expect(symlink(world.canaryPath, workspace + "/link") == 0)
         #expect(symlink(world.directory + "/outside", workspace + "/dirlink") == 0)
         #expect(symlink("../../../canary.txt", workspace + "/sub/climb") == 0)
@@ -157,9 +163,9 @@ import Glibc
     /// SheLLama over `world` behind a live gateway; `body` gets the gateway's port.
     static func withGateway(_ world: SheLLamaWorld, _ body: (Int) async throws -> Void) async throws {
         try await world.withService { shellamaPort in
-            let upstreams = Upstream.routes.map { route, service in
+            let upstreams = Upstream.routes.map { route, service, isPage in
                 Upstream(route: route, service: service,
-                         baseURL: "http://127.0.0.1:\(route == "shellama" ? shellamaPort : closedPort())")
+                         baseURL: "http://127.0.0.1:\(route == "shellama" ? shellamaPort : closedPort())", isPage: isPage)
             }
             let configuration = APILamaConfiguration(
                 host: "127.0.0.1", port: 0, databasePath: world.directory + "/apilama.db", upstreams: upstreams,

@@ -2,9 +2,11 @@ import Hummingbird
 
 /// Which requests need no token, and which role every other request needs (see `Role`).
 public enum AccessPolicy {
-    /// Whether `method path` is open to everyone: health, the OpenAPI document, login and the sign-in page.
+    /// Whether `method path` is open to everyone: health, the OpenAPI document, login, the sign-in page and
+    /// WebLama's static files (`GET`/`HEAD` under `/web`; the page asks `GET /api/session` who is signed in).
     public static func isOpen(_ method: HTTPRequest.Method, segments: [Substring]) -> Bool {
-        switch (method, segments) {
+        if method == .get || method == .head, segments.first == "web" { return true }
+        return switch (method, segments) {
         case (.get, ["health"]), (.get, ["api", "health"]), (.get, ["api", "openapi.json"]), (.post, ["api", "session"]),
              (.get, []), (.get, ["signin"]), (.get, ["signin", "signin.js"]), (.get, ["signin", "signin.css"]):
             true

@@ -27,15 +27,29 @@ enum ForwardedHeaders {
     /// The headers sent to the service.
     static func upstream(_ fields: HTTPFields, internalToken: String, requester name: String,
                          requestID: String, prefix: String) -> HTTPHeaders {
+        var headers = forwardable(fields)
+        headers.add(name: "Authorization", value: "Bearer \(internalToken)")
+        headers.add(name: requester, value: name)
+        headers.add(name: "X-Request-ID", value: requestID)
+        headers.add(name: "X-Forwarded-Prefix", value: prefix)
+        return headers
+    }
+
+    /// The headers sent for a page's static file: the client's, less credentials and claimed identities as above,
+    /// plus the request id; no internal token and no caller (the files are the same for everyone).
+    static func page(_ fields: HTTPFields, requestID: String) -> HTTPHeaders {
+        var headers = forwardable(fields)
+        headers.add(name: "X-Request-ID", value: requestID)
+        return headers
+    }
+
+    /// The client's headers that may go up as they are.
+    private static func forwardable(_ fields: HTTPFields) -> HTTPHeaders {
         let dropped = notForwardedUp.union(connectionTokens(fields[values: .connection]))
         var headers = HTTPHeaders()
         for field in fields where !dropped.contains(field.name.canonicalName) {
             headers.add(name: field.name.rawName, value: field.value)
         }
-        headers.add(name: "Authorization", value: "Bearer \(internalToken)")
-        headers.add(name: requester, value: name)
-        headers.add(name: "X-Request-ID", value: requestID)
-        headers.add(name: "X-Forwarded-Prefix", value: prefix)
         return headers
     }
 

@@ -5,7 +5,7 @@ import ServiceHTTP
 
 /// The gateway's page for people: `GET /signin` (open) exchanges an API token for the session cookie through
 /// `POST /api/session` and then goes back where the person was headed (`?next=/api/loglama/`), or lists the
-/// ecosystem's pages; it also signs out. `GET /` sends a browser there.
+/// ecosystem's pages; it also signs out. `GET /` sends a browser to WebLama (`/web/`).
 ///
 /// The page, its script and its style are resource files (`Resources/SignIn`), served with a strict
 /// Content-Security-Policy: no inline script or style, nothing from another origin, no framing. The token is
@@ -17,6 +17,8 @@ struct SignInPage: Sendable {
 
     /// The path of the page.
     static let path = "/signin"
+    /// Where `GET /` sends a browser: WebLama, which sends it here when no one is signed in.
+    static let webPage = "/web/"
 
     /// The headers of every file of the page.
     static let securityHeaders: HTTPFields = [
@@ -41,7 +43,7 @@ struct SignInPage: Sendable {
 
     func register(on router: Router<GatewayRequestContext>) {
         let page = self.page, script = self.script, style = self.style
-        router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: Self.path]) }
+        router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: Self.webPage]) }
         router.get(RouterPath(Self.path)) { _, _ in page.response }
         router.get(RouterPath(Self.path + "/signin.js")) { _, _ in script.response }
         router.get(RouterPath(Self.path + "/signin.css")) { _, _ in style.response }

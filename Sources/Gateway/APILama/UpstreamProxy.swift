@@ -19,6 +19,8 @@ struct UpstreamProxy: Sendable {
 
     /// The methods forwarded.
     static let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete]
+    /// The methods forwarded to a page's static files.
+    static let pageMethods: [HTTPRequest.Method] = [.get, .head]
 
     /// Registers `<prefix>/**` and the prefix itself for every forwarded method.
     ///
@@ -26,7 +28,7 @@ struct UpstreamProxy: Sendable {
     /// without the slash is redirected (308) to `<prefix>/`, so that the page's relative links resolve under the
     /// prefix; other methods on `<prefix>` go to the service's `/` as they are.
     func register(on router: Router<GatewayRequestContext>) {
-        for method in Self.methods {
+        for method in upstream.isPage ? Self.pageMethods : Self.methods {
             router.on(RouterPath(upstream.prefix + "/**"), method: method) { request, context in
                 try await forward(request, context: context)
             }
@@ -43,12 +45,17 @@ struct UpstreamProxy: Sendable {
 
     /// Sends `request` to the service as the authenticated caller and returns its streamed answer.
     func forward(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        guard let caller = context.caller else { throw ServiceError.internalError("proxied request without a caller") }
+        let requestID = RequestIdentifier.of(request, context: context)
         var outgoing = HTTPClientRequest(url: try targetURL(of: request))
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
-        outgoing.headers = ForwardedHeaders.upstream(
-            request.headers, internalToken: internalToken, requester: caller.name,
-            requestID: RequestIdentifier.of(request, context: context), prefix: upstream.prefix)
+        if upstream.isPage {
+            outgoing.headers = ForwardedHeaders.page(request.headers, requestID: requestID)
+        } else {
+            guard let caller = context.caller else { throw ServiceError.internalError("proxied request without a caller") }
+            outgoing.headers = ForwardedHeaders.upstream(
+                request.headers, internalToken: internalToken, requester: caller.name, requestID: requestID,
+                prefix: upstream.prefix)
+        }
         if let body = try await body(of: request) { outgoing.body = body }
 
         let response: HTTPClientResponse
@@ -71,9 +78,12 @@ struct UpstreamProxy: Sendable {
     /// Request bodies up to this size are buffered (retryable); larger ones are streamed.
     static let bufferedBodyBytes = 64 * 1024
 
-    /// The service URL: its base, the path after the prefix (normalized by `GatewayPath`), and the query.
+    /// The service URL: its base, the path after the prefix (normalized by `GatewayPath`), and the query. A page's
+    /// path is kept whole, its trailing slash included (`/web/` is the page, `/web` a redirect to it).
     private func targetURL(of request: Request) throws -> String {
-        let rest = try GatewayPath.segments(of: request.uri.path).dropFirst(2).joined(separator: "/")
+        let segments = try GatewayPath.segments(of: request.uri.path)
+        var rest = segments.dropFirst(upstream.isPage ? 0 : 2).joined(separator: "/")
+        if upstream.isPage, request.uri.path.hasSuffix("/") { rest += "/" }
         var url = upstream.baseURL + "/" + rest
         if let query = request.uri.query, !query.isEmpty { url += "?" + query }
         return url

@@ -21,6 +21,7 @@ public enum LaunchTable {
         "pylama": LaunchCommand(executable: "pylama", arguments: ["serve"]),
         "shellama": LaunchCommand(executable: "shellama", arguments: ["serve"]),
         "apilama": LaunchCommand(executable: "apilama", arguments: ["serve"]),
+        "weblama": LaunchCommand(executable: "weblama", arguments: ["serve"]),
     ]
 
     /// The command that runs `service`, nil when it has no executable yet.

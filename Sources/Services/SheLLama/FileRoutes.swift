@@ -14,6 +14,8 @@ import ServiceHTTP
 /// - `POST /file {filename, content, overwrite?, encoding?}`: writes atomically (`encoding: "base64"` for bytes);
 ///   201 when created, 200 when replaced (`overwrite: true`), 409 when it exists and `overwrite` is not true.
 /// - `DELETE /file?filename=`: `{status:"success", filename, deleted: true}`.
+/// - `POST /rename {from, to}`: renames or moves a file or directory (`{status:"success", from, to}`); 409 when `to`
+///   exists, 404 when `from` does not (WebLama's explorer).
 struct FileRoutes: Sendable {
     let access: WorkspaceAccess
     let maxBodyBytes: Int
@@ -71,6 +73,19 @@ struct FileRoutes: Sendable {
                 "status": .string("success"), "workspace": .string(workspace), "filename": .string(path.description),
                 "size": .integer(Int64(bytes.count)), "created": .bool(!replaced),
             ]), status: replaced ? .ok : .created)
+        }
+        router.post("/rename") { request, _ in
+            let fields = try await RequestFields.body(request, limit: 64 * 1024)
+            let workspace = try fields.workspace()
+            let source = try fields.path("from")
+            let destination = try fields.path("to")
+            try access.run(workspace, field: "from") { (space) throws(WorkspaceError) in
+                try space.rename(source, to: destination)
+            }
+            return try JSONResponse.make(JSONValue.object([
+                "status": .string("success"), "workspace": .string(workspace), "from": .string(source.description),
+                "to": .string(destination.description),
+            ]))
         }
         router.delete("/file") { request, _ in
             let fields = RequestFields.query(request)
