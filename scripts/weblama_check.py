@@ -237,6 +237,7 @@ class Check:
 
     def logs_and_audit(self):
         self.choose("opt-mode", "short")
+        self.click("the hello.py tab", f'.tab-name[title="{FOLDER}/hello.py"]')
         self.set_code("print('audited')\n")
         self.run_and_wait(lambda: self.by_id("run").click(), "ok")
         run_id = self.audit_id()

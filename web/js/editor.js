@@ -127,7 +127,7 @@ export function renameOpen(from, to) {
 /** Whether `path`'s tab has changes that are not saved. */
 export function isDirty(path) {
   const entry = tabs.get(path);
-  return Boolean(entry) && (entry.isNew || !entry.doc.isClean(entry.savedAt));
+  return Boolean(entry) && !entry.doc.isClean(entry.savedAt);
 }
 
 /** Records that the active tab's text is saved as `path` (a new file gets its real name). */

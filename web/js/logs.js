@@ -38,7 +38,9 @@ async function loadAudit() {
   const query = { page_size: 50, status: byId("f-status").value, profile: byId("f-profile").value.trim(),
     requester: byId("f-requester").value.trim() };
   const answer = await api("/api/loglama/api/audit", { query });
-  const rows = (answer.records || []).map((record) => el("tr", { class: `status-${record.status}`, "data-id": record.id },
+  // LogLama answers each record in its chain entry {seq, hash, prev_hash, received_at, record}.
+  const records = (answer.records || []).map((entry) => entry.record || entry);
+  const rows = records.map((record) => el("tr", { class: `status-${record.status}`, "data-id": record.id },
     el("td", { text: time(record.time) }), el("td", {}, auditLink(record.id)), el("td", { text: record.status }),
     el("td", { text: record.profile }), el("td", { text: record.requester }),
     el("td", { text: record.exit_code ?? "" }), el("td", { text: record.limit_hit || record.blocked_syscall || "" }),
