@@ -11,117 +11,22 @@ must stay free of SEVERE entries for the whole run: the only ones allowed are th
 that the sign-in page itself makes while nobody is signed in (before sign-in and after sign-out), and the
 browser's own request for /favicon.ico (no script makes it).
 """
-import json
 import os
 import sys
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+
+from weblama_browser import CheckFailed, Page, browser
 
 BASE, TOKEN, SHOTS = (sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]) if len(sys.argv) == 4 else (None, None, None)
 STAMP = time.strftime("%H%M%S")
 FOLDER = f"weblama-check-{STAMP}"
 
 
-class CheckFailed(Exception):
-    pass
-
-
-def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--window-size=1400,900", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-
-
-class Check:
-    def __init__(self, driver):
-        self.d = driver
-        self.n = 0
-        self.console = []
-
-    # -- plumbing -------------------------------------------------------------------------------------------
-    def wait(self, what, condition, timeout=15.0):
-        """Polls `condition()` until it is truthy (answers it) or fails the check with `what`."""
-        end = time.time() + timeout
-        last = None
-        while time.time() < end:
-            try:
-                value = condition()
-                if value:
-                    return value
-            except Exception as error:  # the page is changing under us: try again
-                last = error
-            time.sleep(0.2)
-        raise CheckFailed(f"{what} (waited {timeout:.0f} s{f'; last error: {last}' if last else ''})")
-
-    def ok(self, what, name):
-        self.n += 1
-        self.d.save_screenshot(os.path.join(SHOTS, f"{self.n:02d}-{name}.png"))
-        print(f"ok  {what}", flush=True)
-
-    def drain_console(self, allow_signed_out_401=False):
-        for entry in self.d.get_log("browser"):
-            network = entry.get("source") == "network"
-            expected = network and ("/favicon.ico " in entry["message"] or (
-                allow_signed_out_401 and "/api/session" in entry["message"] and "401" in entry["message"]))
-            if entry["level"] == "SEVERE" and not expected:
-                self.console.append(entry["message"])
-
-    def js(self, script, *args):
-        return self.d.execute_script(script, *args)
-
-    def by_id(self, ident):
-        return self.d.find_element(By.ID, ident)
-
-    def click(self, what, selector, timeout=15.0):
-        """Clicks the element at `selector` once it is there (again if the page redrew it meanwhile)."""
-        def attempt():
-            self.d.find_element(By.CSS_SELECTOR, selector).click()
-            return True
-        self.wait(what, attempt, timeout)
-
-    def text(self, selector):
-        return " ".join(e.text for e in self.d.find_elements(By.CSS_SELECTOR, selector))
-
-    def set_code(self, code):
-        self.js("document.querySelector('.CodeMirror').CodeMirror.setValue(arguments[0])", code)
-
-    def fill(self, ident, value):
-        field = self.by_id(ident)
-        field.clear()
-        field.send_keys(value)
-
-    def choose(self, ident, value):
-        self.js("const s = document.getElementById(arguments[0]); s.value = arguments[1];"
-                " s.dispatchEvent(new Event('change', {bubbles: true}))", ident, value)
-
-    def status(self):
-        return self.js("const b = document.querySelector('#result .badge'); return b && (b.dataset.status || b.textContent)")
-
-    def audit_id(self):
-        return self.js("const a = document.querySelector('#result a[data-audit]'); return a && a.dataset.audit")
-
-    def ask(self, button, answer):
-        """Presses `button`, answers the dialog with `answer` (replacing what it proposed), presses Enter."""
-        self.by_id(button).click()
-        field = self.wait("the dialog opens", lambda: self.by_id("ask-input") if self.by_id("ask").is_displayed() else None)
-        field.send_keys(Keys.CONTROL, "a")
-        field.send_keys(answer, Keys.ENTER)
-        self.wait("the dialog closes", lambda: not self.by_id("ask").is_displayed())
-
-    def run_and_wait(self, press, expect=None, timeout=30):
-        before = self.audit_id()
-        press()
-        self.wait("a new result appears", lambda: self.audit_id() not in (None, before) and self.status() != "running",
-                  timeout)
-        if expect and self.status() != expect:
-            raise CheckFailed(f"expected status {expect}, got {self.status()}: {self.text('#result')[:400]}")
+class Check(Page):
+    """The checks, in the order a person would use the page."""
 
     def new_file(self, name, content):
         self.ask("file-new", f"{FOLDER}/{name}")
@@ -166,6 +71,38 @@ class Check:
         if "world" not in self.text("#result .stdout pre"):
             raise CheckFailed("Ctrl+Enter: no 'world' in stdout")
         self.ok("Ctrl+Enter in the editor runs", "ctrl-enter")
+
+    def files_and_git(self):
+        entry = lambda path: f'button.entry[data-path="{FOLDER}/{path}"]'
+        self.new_file("old.py", "")
+        self.click("old.py is listed", entry("old.py"))
+        self.ask("file-rename", f"{FOLDER}/renamed.py")
+        self.wait("Rename renames in the explorer and the tab", lambda: self.d.find_elements(By.CSS_SELECTOR, entry("renamed.py"))
+                  and not self.d.find_elements(By.CSS_SELECTOR, entry("old.py"))
+                  and self.d.find_elements(By.CSS_SELECTOR, f'.tab-name[title="{FOLDER}/renamed.py"]'))
+        self.js("arguments[0].focus()", self.d.find_element(By.CSS_SELECTOR, entry("hello.py")))
+        for _ in range(10):  # the arrow keys walk the list
+            if self.js("return document.activeElement.dataset.path") == f"{FOLDER}/renamed.py":
+                break
+            self.d.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+        else:
+            raise CheckFailed("the arrow keys never reach renamed.py in the file list")
+        self.d.switch_to.active_element.send_keys(Keys.DELETE)
+        self.wait("Delete asks first", lambda: self.by_id("ask").is_displayed())
+        self.d.switch_to.active_element.send_keys(Keys.ENTER)
+        self.wait("the file is deleted and its tab closed", lambda: not self.d.find_elements(By.CSS_SELECTOR, entry("renamed.py"))
+                  and not self.d.find_elements(By.CSS_SELECTOR, f'.tab-name[title="{FOLDER}/renamed.py"]'))
+        self.ok("new file, Rename, and (keyboard only) Delete in the explorer", "files")
+        self.by_id("git-init").click()
+        self.wait("git init answers", lambda: "init" in self.by_id("git-output").text.lower())
+        self.by_id("git-status").click()
+        self.wait("git status lists the new folder", lambda: FOLDER in self.by_id("git-output").text, 20)
+        self.fill("git-message", f"weblama check {STAMP}")
+        self.by_id("git-commit").click()
+        self.wait("git commit answers", lambda: STAMP in self.by_id("git-output").text or "changed" in self.by_id("git-output").text, 20)
+        self.by_id("git-log").click()
+        self.wait("History shows the commit", lambda: f"weblama check {STAMP}" in self.by_id("git-output").text, 20)
+        self.ok("git: init, status, commit and history", "git")
 
     def keyboard_run(self):
         self.js("document.getElementById('save').focus()")
@@ -281,9 +218,9 @@ def main():
         sys.exit("usage: weblama_check.py BASE TOKEN SCREENSHOTS_DIR")
     os.makedirs(SHOTS, exist_ok=True)
     driver = browser()
-    check = Check(driver)
+    check = Check(driver, SHOTS)
     try:
-        for step in (check.sign_in, check.create_and_run, check.keyboard_run, check.stream_stop, check.live_output,
+        for step in (check.sign_in, check.create_and_run, check.files_and_git, check.keyboard_run, check.stream_stop, check.live_output,
                      check.fix, check.markdown, check.logs_and_audit, check.accessible_names, check.sign_out):
             step()
             check.drain_console()

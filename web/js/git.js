@@ -7,13 +7,13 @@ function show(text) {
 }
 
 /** git's answer as text: its output, or what it said on stderr. */
-function gitText(answer) {
-  return [answer.output, answer.error].filter(Boolean).join("\n").trim() || "(nothing)";
+function gitText(answer, doing) {
+  return [answer.output, answer.error].filter(Boolean).join("\n").trim() || `${doing}: done`;
 }
 
 async function status() {
   try {
-    show(gitText(await api("/api/shellama/git/status")));
+    show(gitText(await api("/api/shellama/git/status"), "git status"));
   } catch (error) {
     show(`git status: ${errorText(error)}`);
   }
@@ -21,7 +21,7 @@ async function status() {
 
 async function init() {
   try {
-    show(gitText(await api("/api/shellama/git/init", { method: "POST", body: {} })));
+    show(gitText(await api("/api/shellama/git/init", { method: "POST", body: {} }), "git init"));
     say("git repository initialised", "ok");
   } catch (error) {
     show(`git init: ${errorText(error)}`);
@@ -36,7 +36,7 @@ async function commit() {
     return say("write a commit message first", "error");
   }
   try {
-    show(gitText(await api("/api/shellama/git/commit", { method: "POST", body: { message } })));
+    show(gitText(await api("/api/shellama/git/commit", { method: "POST", body: { message } }), "git commit"));
     input.value = "";
     say("committed", "ok");
   } catch (error) {
