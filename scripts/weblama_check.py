@@ -183,8 +183,9 @@ class Check(Page):
         self.wait("the audit view lists the run just made", lambda: self.d.find_elements(By.CSS_SELECTOR, row), 20)
         self.ok(f"the logs panel's audit view shows the run {run_id}", "audit-trail")
         self.d.find_element(By.CSS_SELECTOR, f"{row} a[data-audit]").click()
+        raw = "const r = document.querySelector('#audit-record pre.raw'); return r ? r.textContent : ''"
         self.wait("the audit record opens", lambda: self.by_id("audit-dialog").is_displayed()
-                  and run_id in self.by_id("audit-record").text and '"status"' in self.by_id("audit-record").text)
+                  and "requester" in self.by_id("audit-record").text and run_id in self.js(raw))
         self.ok("the audit id opens the audit record", "audit-record")
         self.by_id("audit-close").click()
         self.by_id("tab-logs").click()

@@ -91,24 +91,47 @@ export function showResult(result) {
   showInPanel(...resultNodes(result));
 }
 
+/** An audit record (LogLama's chain entry {seq, hash, received_at, record}) as facts, code and output heads. */
+function auditNodes(entry) {
+  const record = entry.record || entry;
+  const list = el("dl", { class: "facts" });
+  const rows = [
+    ["status", record.status], ["time", record.time], ["requester", record.requester],
+    ["front door", record.front_door], ["profile", record.profile], ["exit code", record.exit_code],
+    ["signal", record.signal], ["limit hit", record.limit_hit], ["blocked syscall", record.blocked_syscall],
+    ["time used", record.wall_ms !== undefined ? `${record.wall_ms} ms wall, ${record.cpu_ms ?? "–"} ms cpu` : null],
+    ["memory", record.peak_memory_bytes != null ? `${bytesText(record.peak_memory_bytes)} peak` : null],
+    ["code", record.code_bytes !== undefined ? `${bytesText(record.code_bytes)}, sha256 ${record.code_sha256}` : null],
+    ["chain", entry.seq !== undefined ? `#${entry.seq}, hash ${String(entry.hash).slice(0, 16)}…` : null],
+  ].filter(([, value]) => value !== null && value !== undefined && value !== "");
+  for (const [name, value] of rows) list.append(el("dt", { text: name }), el("dd", { text: value }));
+  return [
+    list,
+    record.code !== undefined ? outputBlock("code", record.code) : null,
+    record.stdout_head !== undefined ? outputBlock("stdout (head)", record.stdout_head, "stdout") : null,
+    record.stderr_head ? outputBlock("stderr (head)", record.stderr_head, "stderr") : null,
+    el("details", {}, el("summary", { text: "the record as JSON" }),
+      el("pre", { class: "raw", "data-raw": "audit", text: JSON.stringify(entry, null, 2) })),
+  ].filter(Boolean);
+}
+
 /** Opens the audit record `id` in its dialog; it may take a few seconds to reach LogLama, so it retries. */
 export async function openAudit(id) {
   const dialog = byId("audit-dialog");
   const view = byId("audit-record");
   byId("audit-title").textContent = `Audit record ${id}`;
-  view.textContent = "loading…";
+  view.replaceChildren(el("p", { class: "muted", text: "loading…" }));
   if (!dialog.open) dialog.showModal();
   for (let attempt = 0; attempt < 8; attempt += 1) {
     try {
-      const record = await api(`/api/loglama/api/audit/${encodeURIComponent(id)}`);
-      view.textContent = JSON.stringify(record, null, 2);
+      view.replaceChildren(...auditNodes(await api(`/api/loglama/api/audit/${encodeURIComponent(id)}`)));
       return;
     } catch (error) {
       if (error.status !== 404 || attempt === 7) {
-        view.textContent = `The audit record could not be read: ${errorText(error)}`;
+        view.replaceChildren(el("p", { class: "badge bad", role: "alert", text: `The audit record could not be read: ${errorText(error)}` }));
         return;
       }
-      view.textContent = "waiting for the audit record to reach LogLama…";
+      view.replaceChildren(el("p", { class: "muted", text: "waiting for the audit record to reach LogLama…" }));
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }

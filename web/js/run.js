@@ -65,7 +65,11 @@ export async function run() {
   } catch (error) {
     current = null;
     setRunning(false);
-    showFailure("Run", error);
+    if (error.name === "AbortError") {
+      showFailure("Run", new Error("stopped: the request was abandoned, and BEXY cancels a job whose client went away"));
+    } else {
+      showFailure("Run", error);
+    }
     say(`run: ${errorText(error)}`, "error");
   }
 }
