@@ -94,17 +94,23 @@ class Check(Page):
                   and not self.d.find_elements(By.CSS_SELECTOR, f'.tab-name[title="{FOLDER}/renamed.py"]'))
         self.ok("new file, Rename, and (keyboard only) Delete in the explorer", "files")
         self.by_id("git-init").click()
-        self.wait("git init answers", lambda: "init" in self.by_id("git-output").text.lower())
+        git_done = lambda: not self.by_id("git-output").text.endswith("…")
+        self.wait("git init answers", lambda: git_done() and "init" in self.by_id("git-output").text.lower())
         self.by_id("git-status").click()
-        self.wait("git status lists the new folder", lambda: FOLDER in self.by_id("git-output").text, 20)
+        self.wait("git status lists the new folder", lambda: git_done() and FOLDER in self.by_id("git-output").text, 20)
         self.fill("git-message", f"weblama check {STAMP}")
         self.by_id("git-commit").click()
-        self.wait("git commit answers", lambda: STAMP in self.by_id("git-output").text or "changed" in self.by_id("git-output").text, 20)
+        self.wait("git commit answers", lambda: git_done() and "failed" not in self.by_id("git-output").text, 20)
         self.by_id("git-log").click()
         self.wait("History shows the commit", lambda: f"weblama check {STAMP}" in self.by_id("git-output").text, 20)
         self.ok("git: init, status, commit and history", "git")
 
     def keyboard_run(self):
+        self.click("the editor takes the focus", ".CodeMirror")
+        self.d.switch_to.active_element.send_keys(Keys.ESCAPE)
+        self.d.switch_to.active_element.send_keys(Keys.TAB)
+        if self.js("return Boolean(document.activeElement.closest('.CodeMirror'))"):
+            raise CheckFailed("Esc then Tab does not leave the editor (a keyboard trap)")
         self.js("document.getElementById('save').focus()")
         for _ in range(10):
             if self.js("return document.activeElement.id") == "run":
@@ -113,7 +119,7 @@ class Check(Page):
         else:
             raise CheckFailed("Tab from Save never reaches the Run button")
         self.run_and_wait(lambda: self.d.switch_to.active_element.send_keys(Keys.ENTER), "ok")
-        self.ok("Tab reaches Run and Enter on it runs", "keyboard-run")
+        self.ok("keyboard: Esc, Tab leaves the editor; Tab reaches Run and Enter on it runs", "keyboard-run")
 
     def stream_stop(self):
         self.choose("opt-mode", "stream")

@@ -1,13 +1,17 @@
 // The one way the page talks to APILama: same-origin fetch (the session cookie goes along), JSON in and out,
 // and every failure turned into an ApiError whose message is the service's own words.
 
-/** A failed call: `message` is what the service said (the error envelope's message), `status` the HTTP status. */
+/**
+ * A failed call: `message` is what the service said (the error envelope's message), `status` the HTTP status,
+ * `body` the parsed answer (null when it was not JSON).
+ */
 export class ApiError extends Error {
-  constructor(message, status, code) {
+  constructor(message, status, code, body = null) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
+    this.body = body;
   }
 }
 
@@ -67,7 +71,7 @@ export async function api(path, options = {}) {
   if (!response.ok || (message && body.status === "error")) {
     const fallback = text && !body ? text.slice(0, 200) : `${response.status} ${response.statusText}`;
     const code = body && body.error && body.error.code;
-    throw new ApiError(message || `HTTP ${fallback}`, response.status, code);
+    throw new ApiError(message || `HTTP ${fallback}`, response.status, code, body);
   }
   return body === null ? {} : body;
 }

@@ -17,11 +17,9 @@ function modeFor(path) {
 export function setUpEditor(actions) {
   let escaped = false;  // Esc then Tab leaves the editor: Tab alone indents (keyboard users are never trapped)
   const tab = (shift) => () => {
-    if (escaped) { escaped = false; return CodeMirror.Pass; }
     if (shift) cm.execCommand("indentLess");
     else if (cm.somethingSelected()) cm.execCommand("indentMore");
     else cm.replaceSelection(" ".repeat(cm.getOption("indentUnit")));
-    return undefined;
   };
   cm = CodeMirror(byId("editor"), {
     lineNumbers: true,
@@ -37,7 +35,10 @@ export function setUpEditor(actions) {
     },
   });
   cm.getInputField().setAttribute("aria-label", "Code editor (Esc then Tab to leave)");
-  cm.on("keydown", (_, event) => { if (event.key !== "Escape" && event.key !== "Tab") escaped = false; });
+  cm.on("keydown", (_, event) => {
+    if (event.key === "Tab" && escaped) event.codemirrorIgnore = true;  // the browser moves the focus on
+    if (event.key !== "Escape") escaped = false;
+  });
   cm.on("changes", () => {
     renderMarker(active);
     for (const listener of changeListeners) listener(active);

@@ -149,11 +149,13 @@ async function loadProfiles() {
     if (!profiles.length) return;
     select.replaceChildren(...profiles.map((p) => new Option(p.name, p.name, false, p.name === "strict")));
     const limits = Object.fromEntries(profiles.map((p) => [p.name, p.limits?.wall_time_ms]));
-    select.addEventListener("change", () => {
+    const followProfile = () => {
       const ms = limits[select.value];
       if (ms) byId("opt-timeout").max = String(ms / 1000);
       if (ms && parseFloat(byId("opt-timeout").value) > ms / 1000) byId("opt-timeout").value = String(ms / 1000);
-    });
+    };
+    select.addEventListener("change", followProfile);
+    followProfile();
   } catch (error) {
     say(`profiles: ${errorText(error)}`, "error");
   }
