@@ -121,6 +121,19 @@ class Check(Page):
         self.run_and_wait(lambda: self.d.switch_to.active_element.send_keys(Keys.ENTER), "ok")
         self.ok("keyboard: Esc, Tab leaves the editor; Tab reaches Run and Enter on it runs", "keyboard-run")
 
+    def result_details(self):
+        self.set_code("open('out.txt', 'w').write('artifact body')\nprint('wrote')\n")
+        self.fill("opt-artifacts", "out.txt")
+        self.run_and_wait(lambda: self.by_id("run").click(), "ok")
+        if not self.d.find_elements(By.CSS_SELECTOR, '#result a[download="out.txt"][href^="blob:"]'):
+            raise CheckFailed(f"the artifact out.txt is not offered: {self.text('#result')[:300]}")
+        self.fill("opt-artifacts", "")
+        self.set_code("import ctypes\nctypes.CDLL(None).syscall(165, 0, 0, 0, 0, 0)\n")  # 165: mount(2) on x86-64
+        self.run_and_wait(lambda: self.by_id("run").click(), "syscall_blocked")
+        if "mount" not in self.text("#result .facts"):
+            raise CheckFailed("the blocked system call is not named")
+        self.ok("the result shows artifacts, and the blocked system call by name", "blocked-syscall")
+
     def stream_stop(self):
         self.choose("opt-mode", "stream")
         self.set_code("while True:\n    pass\n")
@@ -227,7 +240,7 @@ def main():
     driver = browser()
     check = Check(driver, SHOTS)
     try:
-        for step in (check.sign_in, check.create_and_run, check.files_and_git, check.keyboard_run, check.stream_stop, check.live_output,
+        for step in (check.sign_in, check.create_and_run, check.files_and_git, check.keyboard_run, check.result_details, check.stream_stop, check.live_output,
                      check.fix, check.markdown, check.logs_and_audit, check.accessible_names, check.sign_out):
             step()
             check.drain_console()

@@ -19,7 +19,7 @@ export class ApiError extends Error {
 export const signInURL = "/signin?next=/web/";
 
 /** The message of an error body in any of the ecosystem's shapes, or null. */
-export function envelopeMessage(body) {
+function envelopeMessage(body) {
   if (!body || typeof body !== "object") return null;
   const err = body.error;
   if (err && typeof err === "object") return err.message || err.code || null;
@@ -37,7 +37,7 @@ export function errorText(error) {
 }
 
 /** `path` with the query parameters that are set (null, undefined and "" are left out). */
-export function withQuery(path, query) {
+function withQuery(path, query) {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query || {})) {
     if (value !== undefined && value !== null && value !== "") params.set(key, String(value));

@@ -2,7 +2,7 @@
 import { el } from "./ui.js";
 
 /** The edit script from `before` to `after`: [{kind: " " | "-" | "+", line}]. */
-export function lineDiff(before, after) {
+function lineDiff(before, after) {
   const a = before.split("\n");
   const b = after.split("\n");
   const common = Array.from({ length: a.length + 1 }, () => new Array(b.length + 1).fill(0));

@@ -126,7 +126,7 @@ export function renameOpen(from, to) {
 }
 
 /** Whether `path`'s tab has changes that are not saved. */
-export function isDirty(path) {
+function isDirty(path) {
   const entry = tabs.get(path);
   return Boolean(entry) && !entry.doc.isClean(entry.savedAt);
 }
@@ -161,6 +161,3 @@ export function onActiveChange(listener) { activeListeners.push(listener); }
 
 /** Calls `listener(path)` on every edit of the active tab. */
 export function onContentChange(listener) { changeListeners.push(listener); }
-
-/** Gives the keyboard focus to the editor. */
-export function focusEditor() { cm.focus(); }

@@ -61,7 +61,7 @@ export async function refreshLogs() {
 }
 
 /** Shows `which` ("logs" or "audit"). */
-export function showView(which) {
+function showView(which) {
   shown = which;
   for (const [name, parts] of Object.entries(views)) {
     const on = name === which;
@@ -74,7 +74,7 @@ export function showView(which) {
 }
 
 /** The services' health as dots with names in the top bar. */
-export async function refreshHealth() {
+async function refreshHealth() {
   const list = byId("health");
   try {
     const answer = await api("/api/health", { allow401: true });

@@ -40,7 +40,7 @@ const renderer = new marked.Renderer();
 renderer.html = (html) => html.replace(/([\s/"'])on([a-z]+)(?=\s*=)/gi, "$1blocked-on$2");
 
 /** The markdown as a sanitised DocumentFragment; nothing of it has touched the live DOM yet. */
-export function sanitisedFragment(markdown) {
+function sanitisedFragment(markdown) {
   const html = marked.parse(markdown, { renderer, highlight, headerIds: false, mangle: false });
   return DOMPurify.sanitize(html, { RETURN_DOM_FRAGMENT: true });
 }
@@ -66,7 +66,7 @@ async function drawDiagrams(root) {
 }
 
 /** Renders `markdown` into the preview pane. */
-export async function renderPreview(markdown) {
+async function renderPreview(markdown) {
   const preview = byId("preview");
   const fragment = sanitisedFragment(markdown);
   preview.replaceChildren(fragment);

@@ -74,7 +74,7 @@ function artifactList(artifacts) {
 }
 
 /** A result as nodes: badge, facts, stdout, stderr, artifacts. */
-export function resultNodes(result) {
+function resultNodes(result) {
   const good = result.status === "ok" || result.success === true;
   const truncated = (flag) => (flag ? " (truncated)" : "");
   return [

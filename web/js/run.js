@@ -10,7 +10,7 @@ let current = null;  // {controller, jobId, source}
 const finishedListeners = [];
 
 /** Splits an args line like a shell would for quotes: a 'b c' "d" -> [a, b c, d]. */
-export function splitArgs(line) {
+function splitArgs(line) {
   const args = [];
   const pattern = /"([^"]*)"|'([^']*)'|(\S+)/g;
   for (let match = pattern.exec(line); match; match = pattern.exec(line)) args.push(match[1] ?? match[2] ?? match[3]);
@@ -18,7 +18,7 @@ export function splitArgs(line) {
 }
 
 /** The request body for `code` from the run options form. */
-export function runRequest(code) {
+function runRequest(code) {
   const body = { code, profile: byId("opt-profile").value };
   const stdin = byId("opt-stdin").value;
   if (stdin) body.stdin = stdin.endsWith("\n") ? stdin : `${stdin}\n`;
