@@ -8,8 +8,7 @@ a streamed job stopped with Stop, live output, Fix with LLM, markdown (mermaid, 
 blocks), the logs and audit panel, the accessible name of every control, sign out. Each check prints
 "ok  <what>" and saves "<n>-<name>.png"; the first failure saves failed.png and exits 1. The browser's console
 must stay free of SEVERE entries for the whole run: the only ones allowed are the 401s of GET /api/session
-that the sign-in page itself makes while nobody is signed in (before sign-in and after sign-out), and the
-browser's own request for /favicon.ico (no script makes it).
+that the sign-in page itself makes while nobody is signed in (before sign-in and after sign-out).
 """
 import os
 import sys

@@ -44,6 +44,8 @@ struct SignInPage: Sendable {
     func register(on router: Router<GatewayRequestContext>) {
         let page = self.page, script = self.script, style = self.style
         router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: Self.webPage]) }
+        // Browsers ask for it on every page of this origin, signed in or not: no icon, and no 401 to log.
+        router.get("/favicon.ico") { _, _ in Response(status: .noContent, headers: [.cacheControl: "max-age=86400"]) }
         router.get(RouterPath(Self.path)) { _, _ in page.response }
         router.get(RouterPath(Self.path + "/signin.js")) { _, _ in script.response }
         router.get(RouterPath(Self.path + "/signin.css")) { _, _ in style.response }
