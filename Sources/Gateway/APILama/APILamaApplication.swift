@@ -53,7 +53,14 @@ public func buildAPILamaApplication(
     router.add(middleware: AuthenticationMiddleware(store: store, origins: originPolicy))
     router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(configuration.rateLimit)))
 
-    HealthRoutes(upstreams: configuration.upstreams, client: client.requests).register(on: router)
+    // A service with several instances (its URL lists them, or names them by DNS) gets a balancer.
+    var balancers: [String: InstanceBalancer] = [:]
+    for upstream in configuration.upstreams where !upstream.isPage {
+        guard let source = InstanceSource(url: upstream.baseURL) else { continue }
+        balancers[upstream.route] = InstanceBalancer(source: source, client: client.requests,
+                                                     probeInterval: configuration.instanceProbeInterval)
+    }
+    HealthRoutes(upstreams: configuration.upstreams, client: client.requests, balancers: balancers).register(on: router)
     openAPIDocument.register(on: router)
     signInPage.register(on: router)
     SessionRoutes(store: store, origins: originPolicy, lifetime: configuration.sessionLifetime,
@@ -61,7 +68,8 @@ public func buildAPILamaApplication(
     TokenRoutes(store: store).register(on: router)
     for upstream in configuration.upstreams {
         UpstreamProxy(upstream: upstream, client: client, internalToken: configuration.internalToken,
-                      timeout: configuration.upstreamTimeout, maxBodyBytes: configuration.maxBodyBytes)
+                      timeout: configuration.upstreamTimeout, maxBodyBytes: configuration.maxBodyBytes,
+                      balancer: balancers[upstream.route])
             .register(on: router)
     }
 
@@ -70,7 +78,7 @@ public func buildAPILamaApplication(
         server: configuration.connections.server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                              serverName: APILamaService.name),
-        services: [client],
+        services: [client as any Service] + balancers.values.map { $0 as any Service },
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }

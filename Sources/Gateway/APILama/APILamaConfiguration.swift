@@ -7,7 +7,9 @@ import ServiceKit
 /// - `APILAMA_HOST` (`127.0.0.1`), `APILAMA_PORT` (`8080`): where the gateway listens.
 /// - `APILAMA_DB` (`$HOME/.pylama/apilama.db`): the SQLite file holding API tokens (hashed) and sessions.
 /// - `BEXY_URL`, `LOGLAMA_URL`, `SHELLAMA_URL`, `PYLLM_URL`, `PYLAMA_URL`: the upstreams of `/api/bexy/*`,
-///   `/api/loglama/*`, `/api/shellama/*`, `/api/getllm/*`, `/api/pylama/*`.
+///   `/api/loglama/*`, `/api/shellama/*`, `/api/getllm/*`, `/api/pylama/*`; `WEBLAMA_URL`, the page at `/web/`.
+///   A comma-separated list, or one URL whose host is a DNS name, means several instances (`InstanceSource`).
+/// - `APILAMA_INSTANCE_PROBE_SECONDS` (`1`): how often each instance of such a service is checked.
 /// - `PYLAMA_API_TOKEN`: registered at start as the admin token `default` (optional).
 /// - `PYLAMA_INTERNAL_TOKEN` (required): sent upstream as `Authorization: Bearer`; services refuse calls without it.
 /// - `APILAMA_CORS_ORIGINS` (`http://127.0.0.1:8081,http://localhost:8081`, WebLama): comma-separated origins
@@ -55,6 +57,8 @@ public struct APILamaConfiguration: Sendable {
     public var secureCookies: Bool
     /// How connections are treated: idle timeout (also the time a request head has to arrive) and header limits.
     public var connections = ServiceConnectionPolicy()
+    /// How often each instance of a service with several is checked (and a DNS name resolved again).
+    public var instanceProbeInterval: Duration = .seconds(1)
 
     /// The WebLama origins allowed by default.
     public static let defaultCORSOrigins = ["http://127.0.0.1:8081", "http://localhost:8081"]
@@ -104,7 +108,7 @@ public struct APILamaConfiguration: Sendable {
             throw ConfigurationError(key: "APILAMA_CORS_ORIGINS", path: settings.centralPath,
                                      message: "`*` is not allowed with credentials: list the origins")
         }
-        return APILamaConfiguration(
+        var configuration = APILamaConfiguration(
             host: settings.host(of: "apilama"),
             port: try settings.port(of: "apilama"),
             databasePath: databasePath(settings: settings, environment: environment),
@@ -123,6 +127,9 @@ public struct APILamaConfiguration: Sendable {
                                              default: Double(UpstreamConnectionLimits.defaultStreams)))),
             sessionLifetime: .seconds(Int(try keys.number("APILAMA_SESSION_TTL", default: 28800))),
             secureCookies: ["1", "true", "yes"].contains(keys["APILAMA_SECURE_COOKIES"]?.lowercased() ?? ""))
+        configuration.instanceProbeInterval = .milliseconds(
+            Int(try keys.number("APILAMA_INSTANCE_PROBE_SECONDS", default: 1) * 1000))
+        return configuration
     }
 
     /// `APILAMA_DB`, else `$HOME/.pylama/apilama.db`: what the token commands open without the rest.

@@ -10,6 +10,8 @@ import ServiceKit
 struct HealthRoutes {
     let upstreams: [Upstream]
     let client: HTTPClient
+    /// The services with several instances: reported from their balancer's last checks, each instance listed.
+    let balancers: [String: InstanceBalancer]
 
     /// `GET /health`.
     struct GatewayHealth: Encodable {
@@ -35,11 +37,26 @@ struct HealthRoutes {
         var httpStatus: Int?
         var latencyMs: Double?
         var error: String?
+        var instances: [InstanceHealth]?
 
         enum CodingKeys: String, CodingKey {
-            case name, route, url, active, error
+            case name, route, url, active, error, instances
             case httpStatus = "http_status"
             case latencyMs = "latency_ms"
+        }
+    }
+
+    /// One instance of a service with several, as its balancer last saw it.
+    struct InstanceHealth: Encodable {
+        var url: String
+        var active: Bool
+        var slots: Int
+        var load: Int
+        var inFlight: Int
+
+        enum CodingKeys: String, CodingKey {
+            case url, active, slots, load
+            case inFlight = "in_flight"
         }
     }
 
@@ -56,6 +73,18 @@ struct HealthRoutes {
     private func probe() async -> [ServiceHealth] {
         await withTaskGroup(of: (Int, ServiceHealth).self) { group in
             for (index, upstream) in upstreams.enumerated() {
+                if let balancer = balancers[upstream.route] {
+                    let instances = balancer.snapshot.map {
+                        InstanceHealth(url: $0.url, active: $0.healthy, slots: $0.slots, load: $0.load, inFlight: $0.inFlight)
+                    }
+                    let active = instances.contains(where: \.active)
+                    group.addTask {
+                        (index, ServiceHealth(name: upstream.service, route: upstream.prefix, url: upstream.baseURL,
+                                              active: active, error: active ? nil : "no instance is healthy",
+                                              instances: instances))
+                    }
+                    continue
+                }
                 group.addTask {
                     let check = await HealthCheck.probe(service: upstream.service, url: upstream.baseURL, client: client)
                     return (index, ServiceHealth(name: check.service, route: upstream.prefix, url: check.url,
