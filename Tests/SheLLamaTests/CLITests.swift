@@ -32,22 +32,6 @@ import Testing
 
     /// Runs `shellama arguments`, standard output and error together.
     static func shellama(_ arguments: [String], _ environment: [String: String]) async throws -> (status: Int32, output: String) {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: TestHost.binary("shellama"))
-                    process.arguments = arguments
-                    process.environment = environment
-                    let pipe = Pipe()
-                    process.standardOutput = pipe
-                    process.standardError = pipe
-                    try process.run()
-                    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                    process.waitUntilExit()
-                    return (process.terminationStatus, output)
-                })
-            }
-        }
+        try await runBinary("shellama", arguments, environment: environment)
     }
 }

@@ -9,7 +9,7 @@ import Glibc
 #endif
 
 /// `weblama serve [--host H] [--port P] [--root DIR] [--api-url URL] [--open]`: serve the page and its libraries;
-/// prints `weblama listening on HOST:PORT` and the address to open (the gateway's `/web/`).
+/// prints `weblama listening on HOST:PORT`, then the address to open (the gateway's `/web/`).
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the web front end.")
 
@@ -50,7 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
         let page = configuration.apiURL + "/web/"
         let open = self.open
         let app = try buildWebLamaApplication(configuration: configuration) { port in
-            Self.write("weblama listening on \(configuration.host):\(port); open \(page)\n", to: 1)
+            Self.write("weblama listening on \(configuration.host):\(port)\nopen \(page) (through the gateway)\n", to: 1)
             if open { Self.openBrowser(page) }
         }
         try await app.runService()
