@@ -96,6 +96,7 @@ bench: bench-deps build
 	python3 Benchmarks/sandbox_bench.py --bin .build/release
 	python3 Benchmarks/shell_bench.py --bin .build/release
 	python3 Benchmarks/llm_bench.py --bin .build/release
+	python3 Benchmarks/scaleout_bench.py --bin .build/release
 	python3 Benchmarks/loglama_ingest.py --loglama .build/release/loglama
 	$(SWIFT) run -c release JSONDecodingBenchmark
 
