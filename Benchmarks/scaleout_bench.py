@@ -136,7 +136,7 @@ def run_jobs(stack: Stack, count: int, concurrency: int, on_progress=None) -> tu
                 status, body = stack.request("POST", "/api/bexy/execute", JOB)
                 code = (body.get("error") or {}).get("code", "") if isinstance(body.get("error"), dict) else ""
                 if status == 200 and body.get("status") != "ok":
-                    code = "job " + str(body.get("status"))
+                    code = f"job {body.get('status')}: {str(body.get('error_message') or body.get('stderr'))[:80]}"
             except OSError as error:
                 status, code = 0, type(error).__name__
             with lock:
@@ -164,6 +164,7 @@ def main() -> int:
     parser.add_argument("--throughput-jobs", type=int, default=300)
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="pylama-scaleout-")
+    os.chmod(work, 0o755)  # the runtime directories below it: a job's user namespace mounts there
     stack = Stack(os.path.abspath(args.bin), work)
     throughput: list[list[str]] = []
     try:
