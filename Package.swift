@@ -122,6 +122,7 @@ let package = Package(
             name: "ServiceKit",
             dependencies: [
                 "PyLamaEnvironment", "Contracts", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Services/ServiceKit"),
         .target(

@@ -19,21 +19,8 @@ enum LogLamaBinary {
     }
 }
 
-/// Runs `loglama arguments` to the end on a Dispatch thread, never blocking the Swift concurrency pool (a test's
-/// in-process server needs that pool to answer the very binary the test waits for).
+/// Runs `loglama arguments` to the end, off the Swift concurrency pool (a test's in-process server needs that pool to
+/// answer the very binary the test waits for).
 func runLogLama(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(with: Result { try runLogLamaBlocking(arguments, environment: environment) })
-        }
-    }
-}
-
-/// Runs `loglama arguments` to the end, blocking the calling thread.
-private func runLogLamaBlocking(_ arguments: [String], environment: [String: String]) throws
-    -> (status: Int32, output: String) {
-    let (process, pipe) = try LogLamaBinary.start(arguments, environment: environment)
-    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return (process.terminationStatus, output)
+    try await runBinary("loglama", arguments, environment: environment)
 }

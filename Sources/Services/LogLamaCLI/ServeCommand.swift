@@ -10,29 +10,21 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Run the LogLama server (logs, audit trail).")
 
-    @Option(help: "Address to listen on (default LOGLAMA_HOST, 127.0.0.1).")
-    var host: String?
-
-    @Option(help: "Port to listen on (default LOGLAMA_PORT, 5000).")
-    var port: Int?
+    @OptionGroup var serve: ServeOptions
 
     @Option(help: "SQLite database file (default LOGLAMA_DB).")
     var db: String?
 
-    func validate() throws {
-        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0-65535") }
-    }
-
     func run() async throws {
         let settings = try PyLamaConfiguration.load()  // a bad value: one line naming the key, exit 1
         var configuration = LogLamaConfiguration(
-            host: host ?? settings.host(of: "loglama"),
-            port: try port ?? settings.port(of: "loglama"),
+            host: serve.host ?? settings.host(of: "loglama"),
+            port: try serve.port ?? settings.port(of: "loglama"),
             databasePath: db ?? settings["LOGLAMA_DB"] ?? "loglama.db",
             retention: LogRetention(maxAgeDays: settings["LOGLAMA_RETENTION_DAYS"].flatMap(Int.init) ?? 30,
                                     maxLogRows: settings["LOGLAMA_MAX_LOG_ROWS"].flatMap(Int.init) ?? 1_000_000),
             services: LogLamaConfiguration.serviceURLs(from: settings.values))
-        if host != nil || port != nil {  // `GET /api/services` checks this server where it really listens
+        if serve.host != nil || serve.port != nil {  // `GET /api/services` checks this server where it really listens
             configuration.services["loglama"] = "http://\(configuration.host):\(configuration.port)"
         }
         configuration.internalToken = settings["PYLAMA_INTERNAL_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }

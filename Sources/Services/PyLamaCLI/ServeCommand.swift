@@ -12,22 +12,14 @@ import Glibc
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the PyLama service.")
 
-    @Option(help: "Address to listen on (default PYLAMA_HOST, 127.0.0.1).")
-    var host: String?
-
-    @Option(help: "Port to listen on; 0 picks a free one (default PYLAMA_PORT, 8003).")
-    var port: Int?
-
-    func validate() throws {
-        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0-65535") }
-    }
+    @OptionGroup var serve: ServeOptions
 
     func run() async throws {
         let settings: PyLamaConfiguration
         let configuration: PyLLMConfiguration
         do {
             settings = try PyLamaConfiguration.load()
-            configuration = try PyLLMConfiguration.load(from: settings, service: "pylama", host: host, port: port)
+            configuration = try PyLLMConfiguration.load(from: settings, service: "pylama", host: serve.host, port: serve.port)
         } catch {
             throw ValidationError("\(error)")
         }

@@ -12,20 +12,12 @@ import Glibc
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the SheLLama service.")
 
-    @Option(help: "Address to listen on (default SHELLAMA_HOST, 127.0.0.1).")
-    var host: String?
-
-    @Option(help: "Port to listen on; 0 picks a free one (default SHELLAMA_PORT, 8002).")
-    var port: Int?
-
-    func validate() throws {
-        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0-65535") }
-    }
+    @OptionGroup var serve: ServeOptions
 
     func run() async throws {
         let sources = try ConfigurationSources.load()
         let settings = try PyLamaConfiguration.load(from: sources)
-        let configuration = try SheLLamaConfiguration.load(from: settings, values: sources.values, host: host, port: port)
+        let configuration = try SheLLamaConfiguration.load(from: settings, values: sources.values, host: serve.host, port: serve.port)
         _ = ServiceLogging.bootstrap(service: SheLLamaService.name, settings: settings)
         do {  // `loglama init` normally did this; without it the default workspace would be missing
             try configuration.workspaces.createWorkspace()

@@ -13,11 +13,7 @@ import Glibc
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the web front end.")
 
-    @Option(help: "Address to listen on (default WEBLAMA_HOST, 127.0.0.1).")
-    var host: String?
-
-    @Option(help: "Port to listen on; 0 picks a free one (default WEBLAMA_PORT, 8081).")
-    var port: Int?
+    @OptionGroup var serve: ServeOptions
 
     @Option(help: "The page's files (default WEBLAMA_ROOT, else the checkout's web/ directory).")
     var root: String?
@@ -29,7 +25,6 @@ struct ServeCommand: AsyncParsableCommand {
     var open = false
 
     func validate() throws {
-        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0-65535") }
         if let apiURL, !(apiURL.hasPrefix("http://") || apiURL.hasPrefix("https://")) {
             throw ValidationError("--api-url must start with http:// or https://")
         }
@@ -41,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             let sources = try ConfigurationSources.load()
             settings = try PyLamaConfiguration.load(from: sources)
-            configuration = try WebLamaConfiguration.load(from: settings, values: sources.values, host: host, port: port,
+            configuration = try WebLamaConfiguration.load(from: settings, values: sources.values, host: serve.host, port: serve.port,
                                                           root: root, apiURL: apiURL)
         } catch {
             throw ValidationError("\(error)")
