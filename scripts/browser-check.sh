@@ -5,15 +5,8 @@
 # SCREENSHOTS (default .build/screenshots) to be looked at; any step that fails exits non-zero.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-VENV=$(realpath -m "${BROWSER_VENV:-.build/browser-venv}")
 SCREENSHOTS=$(realpath -m "${SCREENSHOTS:-.build/screenshots}")
-for package in chromium chromium-driver; do
-    dpkg -s "$package" >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium chromium-driver; break; }
-done
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import selenium' 2>/dev/null; then
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q selenium
-fi
+source scripts/browser-env.sh
 mkdir -p "$SCREENSHOTS"
 source scripts/test-stack.sh
 for code in 'print(6 * 7)' 'while True: pass'; do

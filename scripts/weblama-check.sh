@@ -9,16 +9,9 @@
 # interrupted (to try the page by hand or while writing checks). WEBLAMA_ROOT may name another web/ directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-VENV=$(realpath -m "${BROWSER_VENV:-.build/browser-venv}")
 SCREENSHOTS=$(realpath -m "${SCREENSHOTS:-.build/screenshots/weblama}")
 OLLAMA_PYTHON=${OLLAMA_STANDIN_PYTHON:-.build/ollama-venv/bin/python}
-for package in chromium chromium-driver; do
-    dpkg -s "$package" >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium chromium-driver; break; }
-done
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import selenium' 2>/dev/null; then
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q selenium
-fi
+source scripts/browser-env.sh
 scripts/weblama-vendor.sh
 scripts/ollama-standin-venv.sh
 mkdir -p "$SCREENSHOTS"
