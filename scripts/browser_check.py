@@ -11,7 +11,7 @@ options.binary_location = "/usr/bin/chromium"
 for argument in ("--headless=new", "--no-sandbox", "--window-size=1200,800"):
     options.add_argument(argument)
 driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-wait = WebDriverWait(driver, 10)
+wait = WebDriverWait(driver, 30)  # generous: CI machines are loaded
 
 
 def check(condition, what):
@@ -28,7 +28,8 @@ try:
     driver.save_screenshot(f"{screenshots}/1-signin.png")
     driver.find_element(By.CSS_SELECTOR, "input").send_keys(token)
     driver.find_element(By.CSS_SELECTOR, "form button").click()
-    wait.until(lambda d: d.current_url.endswith("/api/loglama/"))
+    # The URL changes when the navigation starts; the title once LogLama's page has replaced the sign-in page.
+    wait.until(lambda d: d.current_url.endswith("/api/loglama/") and d.title == "LogLama")
     check(driver.title == "LogLama", "signing in leads back to LogLama's page")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "tbody tr"))
     driver.save_screenshot(f"{screenshots}/2-logs.png")

@@ -33,7 +33,7 @@ class Page:
         self.n = 0
         self.console = []
 
-    def wait(self, what, condition, timeout=15.0):
+    def wait(self, what, condition, timeout=30.0):
         """Polls `condition()` until it is truthy (answers it) or fails the check with `what`."""
         end = time.time() + timeout
         last = None
@@ -66,7 +66,7 @@ class Page:
     def by_id(self, ident):
         return self.d.find_element(By.ID, ident)
 
-    def click(self, what, selector, timeout=15.0):
+    def click(self, what, selector, timeout=30.0):
         """Clicks the element at `selector` once it is there (again if the page redrew it meanwhile)."""
         def attempt():
             self.d.find_element(By.CSS_SELECTOR, selector).click()
@@ -102,7 +102,7 @@ class Page:
         field.send_keys(answer, Keys.ENTER)
         self.wait("the dialog closes", lambda: not self.by_id("ask").is_displayed())
 
-    def run_and_wait(self, press, expect=None, timeout=30):
+    def run_and_wait(self, press, expect=None, timeout=60):
         before = self.audit_id()
         press()
         self.wait("a new result appears", lambda: self.audit_id() not in (None, before) and self.status() != "running",
