@@ -58,6 +58,7 @@ done
 verify=$(cd "$WORK/systemd" && systemd-analyze verify ./*.service ./*.target 2>&1) || fail "systemd-analyze verify: $verify"
 [ -z "$verify" ] || fail "systemd-analyze verify warned: $verify"
 echo "ok systemd-analyze verify: ${#units[@]} units (ExecStart on $source)"
+grep -qx 'Delegate=yes' deploy/systemd/bexy.service || fail "bexy.service lost Delegate=yes (its cgroup subtree on v2)"
 for unit in "$WORK"/systemd/*.service; do
     name=$(basename "$unit")
     exposure=$(systemd-analyze security --offline=yes "$unit" 2>/dev/null | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
