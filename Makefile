@@ -8,7 +8,7 @@ BENCH_PACKAGES := bubblewrap
 BEXY := .build/release/bexy
 
 .PHONY: deps web-deps bench-deps build demo test layering ollama-standin conformance browser-check weblama-check bench \
-	cgroup-v2 clean
+	cgroup-v2 deploy-check clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -54,6 +54,10 @@ test: deps web-deps layering ollama-standin
 	scripts/browser-check.sh
 	scripts/weblama-check.sh
 	scripts/uml-cgroup-v2.sh .build/debug/bexy
+
+## deploy/ (systemd units, compose, Prometheus and Grafana, Kubernetes) validated with real tools: scripts/deploy-check.sh.
+deploy-check:
+	scripts/deploy-check.sh
 
 ## The gateway fuzzed against its own OpenAPI document by schemathesis (PyPI, in a venv under .build), over a
 ## real LogLama + BEXY + APILama started from the debug build; bounded by CONFORMANCE_SECONDS (default 150).
