@@ -53,6 +53,7 @@ test: deps web-deps layering ollama-standin
 	scripts/conformance.sh .build/debug
 	scripts/browser-check.sh
 	scripts/weblama-check.sh
+	scripts/deploy-check.sh
 	scripts/uml-cgroup-v2.sh .build/debug/bexy
 
 ## deploy/ (systemd units, compose, Prometheus and Grafana, Kubernetes) validated with real tools: scripts/deploy-check.sh.
