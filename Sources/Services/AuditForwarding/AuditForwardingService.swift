@@ -17,7 +17,11 @@ public struct AuditForwardingService: Service {
     }
 
     public func run() async throws {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        // A refused connection fails at once (not retried until the timeout): LogLama down must not hold a
+        // stopping server for the whole request timeout in the last drain.
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(2)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let logger = logger
         await cancelWhenGracefulShutdown {
             await forwarder.run(client: client, interval: interval) { error in

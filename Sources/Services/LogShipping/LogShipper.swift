@@ -75,8 +75,9 @@ public final class LogShipper: Sendable {
     private let signal = FlushSignal()
     private let sends = SendSerializer()
 
-    /// A shipper to `configuration.url`; `client` defaults to AsyncHTTPClient's shared client.
-    public init(configuration: Configuration, client: HTTPClient = .shared) {
+    /// A shipper to `configuration.url`; `client` defaults to `FailFastClient.shared` (LogLama down is noticed at
+    /// once, so the last flush at shutdown does not wait out the request timeout).
+    public init(configuration: Configuration, client: HTTPClient = FailFastClient.shared) {
         precondition(configuration.batchSize > 0, "batchSize must be positive")
         self.configuration = configuration
         self.client = client

@@ -29,16 +29,8 @@ public struct HealthCheck: Sendable, Equatable {
         self.error = error
     }
 
-    /// The client health checks use by default: a refused connection fails at once instead of being retried
-    /// until the timeout (AsyncHTTPClient's default), so a service that is down is reported without waiting.
-    public static let client: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.retryConnectionEstablishment = false
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
-
     /// Check `url + "/health"` with `client`.
-    public static func probe(service: String, url: String, client: HTTPClient = HealthCheck.client,
+    public static func probe(service: String, url: String, client: HTTPClient = FailFastClient.shared,
                              timeout: TimeAmount = .seconds(2)) async -> HealthCheck {
         let base = url.hasSuffix("/") ? String(url.dropLast()) : url
         let started = ContinuousClock.now
@@ -59,7 +51,7 @@ public struct HealthCheck: Sendable, Equatable {
     }
 
     /// Check every service of `configuration` at once, in the port table's order.
-    public static func probeAll(_ configuration: PyLamaConfiguration, client: HTTPClient = HealthCheck.client,
+    public static func probeAll(_ configuration: PyLamaConfiguration, client: HTTPClient = FailFastClient.shared,
                                 timeout: TimeAmount = .seconds(2)) async -> [HealthCheck] {
         await withTaskGroup(of: (Int, HealthCheck).self) { group in
             for (index, service) in Ecosystem.services.enumerated() {
