@@ -1,4 +1,10 @@
+import Foundation
+import TestSupport
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `bexy exec` refuses a limit its profile does not allow with exit code 2 and one line in the units of the
 /// option, naming the profile that allows more.
@@ -19,5 +25,19 @@ import Testing
             "bexy: --memory: 1024 MiB exceeds the standard profile's maximum of 512 MiB; "
                 + "requests may only tighten a profile's limits",
         ], "\(run)")
+    }
+}
+
+/// A runtime directory below a directory others may not search would fail every job at its first mount with a
+/// bare "Permission denied": `bexy exec` refuses before the job, naming the directory and the fix.
+@Suite(.enabled(if: TestHost.canRunSandboxes, "needs root, user namespaces, seccomp and cgroups (bexy doctor)"))
+struct RuntimeDirectoryCLITests {
+    @Test func aRuntimeDirectoryJobsCannotReachIsRefusedNamingIt() throws {
+        let closed = CLI.makeTemporaryDirectory()
+        #expect(chmod(closed, 0o700) == 0)
+        let run = try CLI.exec(["-c", "print(1)"], environment: ["BEXY_RUNTIME_DIR": closed + "/run"])
+        #expect(run.status != 0 && run.stdout == "", "\(run)")
+        #expect(run.stderr.contains("\(closed) is mode 700") && run.stderr.contains("chmod o+x \(closed)"), "\(run)")
+        #expect(!run.stderr.contains("mount root tmpfs"), "\(run)")
     }
 }

@@ -60,6 +60,7 @@ public final class Sandbox: Sendable {
                 throw .system("create \(directory)", hint: "run bexy as root")
             }
         }
+        try RuntimeDirectoryAccess.check(rootMountPoint)
         host = SandboxHost(configuration: configuration, cgroups: cgroups, capLastCap: features.capLastCap,
                            rootMountPoint: rootMountPoint, notifiesBlockedSyscalls: notifiesBlockedSyscalls)
     }
