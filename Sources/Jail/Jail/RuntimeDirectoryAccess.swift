@@ -17,8 +17,8 @@ enum RuntimeDirectoryAccess {
             guard info.st_mode & S_IXOTH != 0 else {
                 let mode = String(info.st_mode & 0o7777, radix: 8)
                 throw JailError(.invalidConfiguration, stage: "runtime directory",
-                                message: "jobs cannot reach their root mount point \(path) (in BEXY_RUNTIME_DIR): \(prefix) is mode \(mode), "
-                                    + "so a job's uid may not search it",
+                                message: "jobs cannot reach their root mount point \(path) (in BEXY_RUNTIME_DIR): "
+                                    + "\(prefix) is mode \(mode), so a job's uid may not search it",
                                 hint: "chmod o+x \(prefix), or set BEXY_RUNTIME_DIR below directories every user "
                                     + "may search (the default /run/bexy)")
             }
