@@ -25,6 +25,7 @@ struct CgroupInstanceTests {
     func oneInstancesSweepLeavesTheOthersJobCgroupsAlone() throws {
         let base = temporaryDirectory(prefix: "bexy-instances")
         defer { try? FileManager.default.removeItem(atPath: base) }
+        #expect(chmod(base, 0o755) == 0)  // jobs mount their root below it: others must be able to search it
         let first = try Sandbox(configuration: SandboxConfiguration(runtimeDirectory: base + "/a", maxSlots: 2))
         let second = try Sandbox(configuration: SandboxConfiguration(runtimeDirectory: base + "/b", maxSlots: 2))
         #expect(first.cgroupName(slot: 0) != second.cgroupName(slot: 0))
