@@ -105,10 +105,11 @@ checks() {
     report "$placement" warm $ok "$warm"
 
     job "$placement" hello "$where" status=ok stdout=1 -- -c 'print(1)'
-    # 1 MiB at a time up to 32 MiB: UML's page faults are slow, and touching 512 MiB at once could use up the 5 s
-    # of CPU before the memory limit fires.
+    # 16 MiB at a time: each step crosses the 32 MiB limit by more than the cgroup can reclaim, so the kernel kills
+    # at once. (Touching 512 MiB in one go used up strict's 5 s of CPU in UML's slow page faults first; 1 MiB steps
+    # let the kernel reclaim the interpreter's file pages again and again, over hostfs, until the CPU limit fired.)
     job "$placement" memory "$where" status=memory_limit limit_hit=memory -- --memory 32M -c '
-chunks = [bytearray(1 << 20) for _ in range(512)]'
+chunks = [bytearray(16 << 20) for _ in range(32)]'
     job "$placement" cpu "$where" limit_hit=cpu -- --timeout 10 -c 'while True: pass'
     job "$placement" wall "$where" status=timeout limit_hit=wall -- --timeout 1 -c 'while True: pass'
     job "$placement" pids "$where" limit_hit=pids -- -c '
