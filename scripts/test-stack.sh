@@ -32,6 +32,10 @@ ENV
 export PYLAMA_ENV="$work/central.env" HOME="$work" PYLAMA_RUN_DIR="$work/run"
 stop_stack() {
     "$BIN/loglama" stop-all >/dev/null 2>&1 || true
+    # The services' logs outlive the stack, for whoever reads a failed run (.build/stack-logs/<stack>/).
+    local logs
+    logs=$(realpath -m ".build/stack-logs/$(basename "$work")")
+    mkdir -p "$logs" && cp "$work"/run/*.log "$logs"/ 2>/dev/null || true
     rm -rf "$work"
 }
 trap stop_stack EXIT

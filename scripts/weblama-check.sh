@@ -31,4 +31,10 @@ if [ "${1:-}" = "--serve" ]; then
     echo "(Ctrl-C stops the stack)"
     sleep infinity
 fi
-"$VENV/bin/python" scripts/weblama_check.py "$base" "$token" "$SCREENSHOTS"
+status=0
+"$VENV/bin/python" scripts/weblama_check.py "$base" "$token" "$SCREENSHOTS" || status=$?
+if [ "$status" -ne 0 ]; then
+    # What the services said (a crash's "Fatal error" included), for whoever reads the failed run's output.
+    for log in "$work"/run/*.log; do echo "--- $(basename "$log") (last 25 lines)"; tail -n 25 "$log"; done
+fi
+exit "$status"
