@@ -10,6 +10,8 @@ import JailWarm
 ///   see `ProfileStore.defaultDirectory(configured:)`).
 /// - `BEXY_STATE_DIR` (`/var/lib/bexy`): holds the audit spool, `audit.db` (`AuditSpool.path(settings:)`).
 /// - `BEXY_RUNTIME_DIR` (`/run/bexy`): slot locks and the jobs' mount points.
+/// - `BEXY_HANDOFF_SOCKET` (`$BEXY_RUNTIME_DIR/handoff.sock`; `off` for none): where a running BEXY service takes
+///   `bexy exec` jobs from the CLI (`HandoffFrame`), and where the CLI looks for one.
 /// - `BEXY_UID_BASE` (2,000,000,000; only above 65535): the first host uid/gid jobs run as.
 /// - `BEXY_MAX_SLOTS` (256; positive): how many jobs may run at once on this host.
 /// - `BEXY_CGROUP` (`auto`): the cgroup hierarchy, `auto`, `v1` or `v2`.
@@ -30,6 +32,8 @@ public struct BexySettings: Sendable {
     public var auditSpoolPath: String
     /// Host-side sandbox settings.
     public var sandbox: SandboxConfiguration
+    /// The local socket of the hand-off (`HandoffFrame`); nil: none (`BEXY_HANDOFF_SOCKET=off`).
+    public var handoffSocket: String?
     /// The warm pool; nil: every job cold.
     public var warmPool: WarmPoolConfiguration?
     /// Caps on a project copied in and the artifacts copied out.
@@ -53,6 +57,13 @@ public struct BexySettings: Sendable {
         auditSpoolPath = AuditSpool.path(settings: values)
         sandbox = SandboxConfiguration()
         if let value = values["BEXY_RUNTIME_DIR"] { sandbox.runtimeDirectory = value }
+        switch values["BEXY_HANDOFF_SOCKET"] {
+        case "off": handoffSocket = nil
+        case let path? where path.hasPrefix("/"): handoffSocket = path
+        case let path?: throw BexySettingsError(key: "BEXY_HANDOFF_SOCKET", value: path,
+                                                expected: "an absolute path, or off")
+        case nil: handoffSocket = sandbox.runtimeDirectory + "/handoff.sock"
+        }
         if let base = try read.integer("BEXY_UID_BASE", atLeast: 65536, atMost: Int(UInt32.max) - 65536) {
             sandbox.uidBase = UInt32(base)
         }

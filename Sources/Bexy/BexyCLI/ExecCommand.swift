@@ -19,6 +19,10 @@ import Glibc
 /// the program's output is copied to bexy's stdout and stderr as it is produced (`OutputRelay`). The program's
 /// stdin is `--stdin FILE`, else bexy's own stdin, streamed while it runs (`StdinPump`), except when the program
 /// itself comes from stdin (`-`) or bexy's stdin is the terminal of a background job: then it is empty.
+///
+/// When a BEXY service runs on this host with the same settings (its socket is `BEXY_HANDOFF_SOCKET`), the job runs
+/// in the service's warm pool instead (`ServiceHandoff`): same output, result, audit record and exit code, sooner.
+/// Requests with `--project` or `--artifact`, and every request when no service answers, run cold here.
 struct ExecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exec", abstract: "Run a Python program in the sandbox.",
@@ -108,30 +112,26 @@ struct ExecCommand: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         let configuration = CLIConfiguration.load()
         let request: ExecutionRequest
+        let stdinSource: StdinSource
         do {
-            request = try makeRequest(configuration)
+            (request, stdinSource) = try makeRequest(configuration)
         } catch let error as RequestRefusal {
             fail(error.description, code: 2)
-        }
-        defer { if case .pipe(let readEnd) = request.stdin { close(readEnd) } }
-        let engine: Engine
-        do {
-            let settings = configuration.settings
-            engine = Engine(profiles: settings.profiles, sandboxConfiguration: settings.sandbox,
-                            spool: try AuditSpool(path: settings.auditSpoolPath))
-        } catch {
-            fail("audit spool: \(error)", code: 125)
         }
         let relay = json ? nil : OutputRelay()
-        let result: ExecutionResult
-        do {
-            result = try engine.execute(engine.prepare(request), output: relay?.handler)
-        } catch let error as RequestRefusal {
-            fail(error.description, code: 2)
-        } catch {
-            relay?.drain()  // the job ran, but its audit record could not be made durable
-            fail("\(error)", code: 125)
+        var handedOff: ExecutionResult?
+        if let socket = configuration.settings.handoffSocket, HandoffRequest.canCarry(request) {
+            switch ServiceHandoff.run(request, stdin: stdinSource.descriptor, socket: socket,
+                                      sudoUser: configuration.sudoUser, settings: configuration.settings, relay: relay) {
+            case .result(let result): handedOff = result
+            case .refused(let message): fail(message, code: 2)
+            case .failed(let message):
+                relay?.drain()
+                fail(message, code: 125)
+            case .declined: break
+            }
         }
+        let result = handedOff ?? runCold(request, stdin: stdinSource, configuration: configuration, relay: relay)
         relay?.drain()  // the output comes before anything bexy says about the job
         if let artifactsDir, let collected = result.artifacts {
             do throws(ArtifactWriter.Failure) {
@@ -153,6 +153,40 @@ struct ExecCommand: ParsableCommand {
         throw ExitCode(Self.exitCode(for: result))
     }
 
+    /// Run the job here, in a sandbox set up for it (no service took it).
+    private func runCold(_ request: ExecutionRequest, stdin source: StdinSource, configuration: CLIConfiguration,
+                         relay: OutputRelay?) -> ExecutionResult {
+        var request = request
+        if let descriptor = source.descriptor {
+            do throws(JailError) {
+                let pump = try StdinPump()
+                request.stdin = .pipe(readEnd: pump.readEnd)
+                try pump.start(from: descriptor, owned: source.owned, cap: configuration.stdinCap) {
+                    writeAll(2, Array("bexy: \($0)\n".utf8))
+                }
+            } catch {
+                fail("stdin: \(error)", code: 125)
+            }
+        }
+        defer { if case .pipe(let readEnd) = request.stdin { close(readEnd) } }
+        let engine: Engine
+        do {
+            let settings = configuration.settings
+            engine = Engine(profiles: settings.profiles, sandboxConfiguration: settings.sandbox,
+                            spool: try AuditSpool(path: settings.auditSpoolPath))
+        } catch {
+            fail("audit spool: \(error)", code: 125)
+        }
+        do {
+            return try engine.execute(engine.prepare(request), output: relay?.handler)
+        } catch let error as RequestRefusal {
+            fail(error.description, code: 2)
+        } catch {
+            relay?.drain()  // the job ran, but its audit record could not be made durable
+            fail("\(error)", code: 125)
+        }
+    }
+
     /// The CLI exit code of a result (see the type's documentation).
     static func exitCode(for result: ExecutionResult) -> Int32 {
         switch result.status {
@@ -165,7 +199,8 @@ struct ExecCommand: ParsableCommand {
         }
     }
 
-    private func makeRequest(_ configuration: CLIConfiguration) throws -> ExecutionRequest {
+    /// The request (its stdin still empty) and where the job's stdin comes from.
+    private func makeRequest(_ configuration: CLIConfiguration) throws -> (ExecutionRequest, StdinSource) {
         let (script, arguments) = commandLine
         let program: [UInt8]
         if let code {
@@ -206,39 +241,23 @@ struct ExecCommand: ParsableCommand {
         let artifactPaths = try artifacts.map { path throws(RequestRefusal) in
             try RelativePath(path, refusedAs: "--artifact")
         }
-        return ExecutionRequest(
-            code: program, profile: profile,
-            stdin: try jobInput(cap: configuration.stdinCap, programFromStdin: code == nil && script == "-"),
-            files: jobFiles, arguments: arguments, overrides: overrides,
-            requester: Self.requester(sudoUser: configuration.sudoUser), frontDoor: .cli, project: projectCopy,
+        let source = try stdinSource(programFromStdin: code == nil && script == "-")
+        return (ExecutionRequest(
+            code: program, profile: profile, files: jobFiles, arguments: arguments, overrides: overrides,
+            requester: CLIRequester.name(uid: getuid(), sudoUser: configuration.sudoUser), frontDoor: .cli, project: projectCopy,
             artifacts: artifactPaths.isEmpty ? nil : ArtifactRequest(paths: artifactPaths, maxBytes: limits.artifactBytes,
-                                                                     totalBytes: limits.artifactsTotalBytes))
+                                                                     totalBytes: limits.artifactsTotalBytes)),
+                source)
     }
 
-    /// "cli:<user>", the sudo caller when there is one.
-    static func requester(sudoUser: String?) -> String {
-        if let sudoUser { return "cli:" + sudoUser }
-        if let entry = getpwuid(getuid()) { return "cli:" + String(cString: entry.pointee.pw_name) }
-        return "cli:uid-\(getuid())"
-    }
-
-    /// The job's stdin: `--stdin FILE`, else bexy's own stdin, each streamed through a `StdinPump` with `cap`;
-    /// empty when the program came from stdin, when bexy has no stdin, or when it is the terminal of a background
-    /// job (reading it would stop bexy with SIGTTIN).
-    private func jobInput(cap: Int, programFromStdin: Bool) throws -> JobInput {
-        let source: Int32
-        if let stdin {
-            source = try openFile(stdin, what: "--stdin")
-        } else {
-            let noStdin = programFromStdin || fcntl(0, F_GETFD) < 0
-            if noStdin || (isatty(0) == 1 && tcgetpgrp(0) != getpgrp()) { return .empty }
-            source = 0
-        }
-        do throws(JailError) {
-            return .pipe(readEnd: try StdinPump.start(from: source, owned: source != 0, cap: cap))
-        } catch {
-            fail("stdin: \(error)", code: 125)
-        }
+    /// Where the job's stdin comes from: `--stdin FILE`, else bexy's own stdin; none (an empty stdin) when the
+    /// program came from stdin, when bexy has no stdin, or when it is the terminal of a background job (reading it
+    /// would stop bexy with SIGTTIN).
+    private func stdinSource(programFromStdin: Bool) throws -> StdinSource {
+        if let stdin { return StdinSource(descriptor: try openFile(stdin, what: "--stdin"), owned: true) }
+        let noStdin = programFromStdin || fcntl(0, F_GETFD) < 0
+        if noStdin || (isatty(0) == 1 && tcgetpgrp(0) != getpgrp()) { return StdinSource(descriptor: nil, owned: false) }
+        return StdinSource(descriptor: 0, owned: false)
     }
 
     /// Open `path` for reading, refusing a directory; `what` names the option in the refusal.
@@ -270,6 +289,13 @@ struct ExecCommand: ParsableCommand {
         }
         return bytes
     }
+}
+
+/// The descriptor a job's stdin is streamed from (`StdinPump` in the cold path, passed to the service in a
+/// hand-off), nil for an empty stdin; `owned`: bexy opened it (`--stdin FILE`) and closes it after the copy.
+struct StdinSource {
+    var descriptor: Int32?
+    var owned: Bool
 }
 
 /// Read `fd` to EOF; nil on a read error (errno is set).

@@ -86,7 +86,10 @@ struct BexyServerCommand: AsyncParsableCommand {
                                        token: settings["PYLAMA_INTERNAL_TOKEN"])
         let companions = noForward ? [] : [AuditForwardingService(forwarder: forwarder,
                                                                    logger: Logger(label: "bexy.audit-forwarder"))]
-        let server = BexyServer(configuration: configuration, runner: engine) { port in
+        // A write to a pipe whose reader is gone (a handed-off job's stdin) fails with EPIPE instead of killing us.
+        signal(SIGPIPE, SIG_IGN)
+        let server = BexyServer(configuration: configuration, runner: engine,
+                                handoffSocket: bexy.handoffSocket.map { ($0, HandoffSettings(bexy)) }) { port in
             Self.writeLine(1, "bexy-server listening on \(configuration.host):\(port)")
         }
         try await server.run(companions: companions)

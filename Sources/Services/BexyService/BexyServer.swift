@@ -13,6 +13,7 @@ public struct BexyServer: Sendable {
     public let scheduler: ExecutionScheduler
     private let runner: any JobRunner
     private let application: any Service
+    private let handoff: HandoffListener?
     private let logger: Logger
 
     /// The service's name in logs and `/health`.
@@ -23,16 +24,23 @@ public struct BexyServer: Sendable {
     ///   - runner: runs and audits the jobs (its profiles are the ones `/profiles` lists): the `Engine`, or a
     ///     test's scripted runner.
     ///   - logger: the server's logger; by default one labelled `bexy`.
+    ///   - handoffSocket: where to take `bexy exec` jobs from CLIs with `settings` (`HandoffFrame`); nil: nowhere.
     ///   - onServerRunning: called once the server listens, with the port it is bound to.
     public init(configuration: BexyServiceConfiguration, runner: any JobRunner, logger: Logger? = nil,
+                handoffSocket: (path: String, settings: HandoffSettings)? = nil,
                 onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) {
         let logger = logger ?? Logger(label: Self.name)
         let metrics = BexyMetrics()
         self.runner = runner
         self.logger = logger
-        scheduler = ExecutionScheduler(runner: runner, slots: configuration.slots,
-                                       queueCapacity: configuration.queueCapacity, grace: configuration.grace,
-                                       logger: logger, metrics: metrics)
+        let scheduler = ExecutionScheduler(runner: runner, slots: configuration.slots,
+                                           queueCapacity: configuration.queueCapacity, grace: configuration.grace,
+                                           logger: logger, metrics: metrics)
+        self.scheduler = scheduler
+        handoff = handoffSocket.map {
+            HandoffListener(configuration: .init(socketPath: $0.path, settings: $0.settings), runner: runner,
+                            scheduler: scheduler, logger: logger)
+        }
         let router = Router(context: BexyRequestContext.self)
         // Middleware first: only routes registered after it are wrapped. The request id wraps the error mapping,
         // and both wrap the token check, so a 401 carries the envelope and the header too.
@@ -74,11 +82,12 @@ public struct BexyServer: Sendable {
                 logger.error("cannot remove a stale job", metadata: ["error": "\(failure)"])
             }
         }
-        // Graceful shutdown runs in reverse order: the scheduler drains before the server stops listening, and the
-        // companions stop last (the forwarder still sends the final jobs' audit records).
+        // Graceful shutdown runs in reverse order: the hand-off socket closes, the scheduler drains before the server
+        // stops listening, and the companions stop last (the forwarder still sends the final jobs' audit records).
+        let services: [any Service] = companions + [application, SchedulerService(scheduler: scheduler)]
+            + (handoff.map { [$0] } ?? [])
         let group = ServiceGroup(configuration: .init(
-            services: companions + [application, SchedulerService(scheduler: scheduler)], gracefulShutdownSignals: gracefulShutdownSignals,
-            logger: logger))
+            services: services, gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
         try await group.run()
     }
 }

@@ -47,6 +47,20 @@ long bj_receive_message(int socket_fd, void *buffer, size_t capacity, int *fds, 
 /// socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC); 0 or -errno.
 int bj_seqpacket_pair(int fds[2]);
 
+/// A listening AF_UNIX stream socket bound at `path` (which must not exist) with file mode `mode`, close-on-exec.
+/// fd or -errno.
+int bj_unix_listen(const char *path, unsigned mode, int backlog);
+
+/// A close-on-exec AF_UNIX stream socket connected to `path`. fd or -errno (-ENOENT: nothing there,
+/// -ECONNREFUSED: a socket file nobody listens on).
+int bj_unix_connect(const char *path);
+
+/// accept4 a connection on `listener`, close-on-exec (EINTR and ECONNABORTED retried). fd or -errno.
+int bj_unix_accept(int listener);
+
+/// SO_PEERCRED of a connected AF_UNIX socket: the peer's pid, uid and gid when it connected. 0 or -errno.
+int bj_peer_credentials(int socket_fd, int *pid, unsigned *uid, unsigned *gid);
+
 /// posix_spawn `path` in a new session with `argv`/`envp`, default signal handling and an empty signal mask.
 /// Fd `i` of the child is `fd_map[i]` (-1: /dev/null) for i < fd_map_count; every other fd is closed.
 /// Returns the pid or -errno.
