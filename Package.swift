@@ -291,7 +291,7 @@ let package = Package(
             path: "Tests/TestSupport"),
         .testTarget(name: "JailTests", dependencies: ["Jail", "TestSupport"], path: "Tests/JailTests"),
         .testTarget(
-            name: "BexyTests", dependencies: ["Bexy", "BexyAudit", "Contracts", "TestSupport"], path: "Tests/BexyTests"),
+            name: "BexyTests", dependencies: ["Bexy", "BexyAudit", "Contracts", "Jail", "TestSupport"], path: "Tests/BexyTests"),
         .testTarget(
             name: "ContainmentTests", dependencies: ["Bexy", "BexyAudit", "Contracts", "Jail", "JailWarm", "TestSupport"],
             path: "Tests/ContainmentTests"),

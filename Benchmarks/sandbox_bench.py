@@ -6,7 +6,9 @@ Systems (each at concurrency 1 and 2 by default, for a hello-world job and a hea
   python3             /usr/bin/python3 -c CODE, no sandbox: the baseline every ratio is taken against
   bwrap               bubblewrap: namespaces, read-only /usr, tmpfs /tmp and /sandbox, no capabilities
                       (no seccomp filter, no cgroup limits: less work than bexy strict)
-  bexy exec strict    `bexy exec --profile strict job.py`: the cold CLI path
+  bexy exec strict    `bexy exec --profile strict job.py` with no service to hand it to: the cold CLI path
+  bexy exec -> warm   the same command while the warm bexy-server runs: the CLI hands the job over its local socket
+                      (BEXY_HANDOFF_SOCKET) and the server runs it in its warm pool
   /execute warm       POST /execute to a bexy-server in its default configuration (warm path, if it has one)
   apilama -> warm     POST /api/bexy/execute through the gateway to that same server
   /execute BEXY_WARM=0  POST /execute to a second bexy-server started with BEXY_WARM=0 (cold path in-server)
@@ -49,11 +51,12 @@ WARM = "/execute warm"
 COLD_SERVER = "/execute BEXY_WARM=0"
 GATEWAY = "apilama -> warm"
 BEXY_EXEC = "bexy exec strict"
+HANDOFF = "bexy exec -> warm"
 BWRAP = "bwrap"
 
 BWRAP_NOTE = ("bwrap: --unshare-all, read-only /usr, tmpfs /tmp and /sandbox, all capabilities dropped; NO seccomp "
               "filter and NO cgroup limits, unlike bexy strict: a 'namespaces only' reference point.")
-ORDER_NOTE = ("order in every round: python3, bwrap, bexy exec, /execute warm, apilama -> warm, /execute "
+ORDER_NOTE = ("order in every round: python3, bwrap, bexy exec, bexy exec -> warm, /execute warm, apilama -> warm, /execute "
               "BEXY_WARM=0: the warm server refills its pool after its rounds, on the same cores, while the cold "
               "server's round runs; that cost lands on the cold server, never on the baseline.")
 
@@ -155,9 +158,13 @@ class Services:
         base = (f"PYLAMA_INTERNAL_TOKEN={self.internal}\nPYLAMA_API_TOKEN={self.api}\n"
                 f"BEXY_PORT={self.warm_port}\nAPILAMA_PORT={self.gateway_port}\nAPILAMA_DB={self.dir}/apilama.db\n"
                 "APILAMA_RATE_PER_SECOND=1000000\nAPILAMA_RATE_BURST=1000000\n")
-        self.env = self.environment("cli", base)  # also the environment of `bexy exec`
-        warm_env = self.environment("warm", base)
-        cold_env = self.environment("cold", base + "BEXY_WARM=0\n", BEXY_WARM="0")
+        # `bexy exec` cold: no service to hand its jobs to.
+        self.env = self.environment("cli", base, BEXY_HANDOFF_SOCKET="off")
+        # The warm server takes hand-offs on its own socket; `bexy exec -> warm` runs with its environment (the same
+        # settings, so the server takes the jobs).
+        warm_env = self.warm_env = self.environment("warm", base,
+                                                    BEXY_HANDOFF_SOCKET=os.path.join(self.dir, "handoff.sock"))
+        cold_env = self.environment("cold", base + "BEXY_WARM=0\n", BEXY_WARM="0", BEXY_HANDOFF_SOCKET="off")
         server = os.path.join(bin_dir, "bexy-server")
         self.start([server, "--port", str(self.warm_port), "--no-forward"], warm_env, self.warm_port, "/health")
         self.start([server, "--port", str(self.cold_port), "--no-forward"], cold_env, self.cold_port, "/health")
@@ -254,6 +261,9 @@ def summarise(cells: dict[str, dict[str, dict[int, Cell]]], levels: list[int]) -
         for workers in levels:
             bare = by_system[BARE][workers]
             bare_p50, bare_rate = median(bare.latencies), len(bare.latencies) / bare.seconds
+            # bubblewrap beside every row, when it ran
+            bwrap = by_system.get(BWRAP, {}).get(workers)
+            bwrap_p50 = median(bwrap.latencies) if bwrap and bwrap.latencies else float("nan")
             for name, by_conc in by_system.items():
                 c = by_conc[workers]
                 ok = len(c.latencies)
@@ -263,7 +273,7 @@ def summarise(cells: dict[str, dict[str, dict[int, Cell]]], levels: list[int]) -
                              "failures": c.failures, "p50_ms": p50,
                              "p99_ms": percentile(c.latencies, 99) if ok else float("nan"),
                              "jobs_per_s": rate, "p50_ratio": p50 / bare_p50, "rate_ratio": rate / bare_rate,
-                             "errors": c.errors})
+                             "p50_bwrap_ratio": p50 / bwrap_p50, "errors": c.errors})
     return rows
 
 
@@ -291,12 +301,24 @@ def targets(rows: list[dict]) -> list[dict]:
 
     bare1, bare2 = find(rows, BARE, "hello", 1), find(rows, BARE, "hello", 2)
     warm1, warm2 = find(rows, WARM, "hello", 1), find(rows, WARM, "hello", 2)
+    gate1, gate2 = find(rows, GATEWAY, "hello", 1), find(rows, GATEWAY, "hello", 2)
     exec1, bwrap1 = find(rows, BEXY_EXEC, "hello", 1), find(rows, BWRAP, "hello", 1)
-    target("hello /execute warm, conc 1: p50 / bare p50", warm1, bare1, "p50_ms", "p50_ms", "<=", 0.5)
-    target("hello /execute warm, conc 1: p99 / bare p50", warm1, bare1, "p99_ms", "p50_ms", "<=", 1.0)
-    target("hello /execute warm, conc 2: jobs/s / bare jobs/s", warm2, bare2, "jobs_per_s", "jobs_per_s", ">=", 1.5)
-    target("hello bexy exec strict, conc 1: p50 / bare p50", exec1, bare1, "p50_ms", "p50_ms", "<=", 1.2)
-    target("hello bexy exec strict, conc 1: p50 / bwrap p50", exec1, bwrap1, "p50_ms", "p50_ms", "<", 1.0)
+    target("hello bexy exec strict (cold), conc 1: p50 / bare", exec1, bare1, "p50_ms", "p50_ms", "<=", 1.2)
+    target("hello bexy exec strict (cold), conc 1: p50 / bwrap", exec1, bwrap1, "p50_ms", "p50_ms", "<", 1.0)
+    target("hello bexy exec -> warm, conc 1: p50 / bare", find(rows, HANDOFF, "hello", 1), bare1, "p50_ms", "p50_ms",
+           "<=", 0.5)
+    target("hello /execute warm, conc 1: p50 / bare", warm1, bare1, "p50_ms", "p50_ms", "<=", 0.35)
+    target("hello apilama -> warm, conc 1: p50 / bare", gate1, bare1, "p50_ms", "p50_ms", "<=", 0.45)
+    if gate1 and warm1:  # what the gateway adds, in milliseconds: a difference, not a ratio
+        added = gate1["p50_ms"] - warm1["p50_ms"]
+        failed = gate1["failures"] + warm1["failures"]
+        out.append({"target": "hello apilama -> warm - /execute warm, conc 1: p50 ms", "measured": added,
+                    "comparison": "<=", "threshold": 0.5, "unit": "ms",
+                    "result": ("PASS" if added <= 0.5 and not failed else "FAIL")})
+    target("hello /execute warm, conc 2: jobs/s / bare", warm2, bare2, "jobs_per_s", "jobs_per_s", ">=", 2.0)
+    target("hello apilama -> warm, conc 2: jobs/s / bare", gate2, bare2, "jobs_per_s", "jobs_per_s", ">=", 1.8)
+    target("heavy /execute warm, conc 1: p50 / bare", find(rows, WARM, "heavy", 1), find(rows, BARE, "heavy", 1),
+           "p50_ms", "p50_ms", "<=", 0.7)
     return out
 
 
@@ -315,21 +337,22 @@ def report(info: dict, runs: int, levels: list[int], rows: list[dict], goals: li
     for r in rows:
         table.append([r["system"], r["job"], str(r["concurrency"]), str(r["runs"]), str(r["failures"]),
                       f"{r['p50_ms']:.2f}", f"{r['p99_ms']:.2f}", f"{r['jobs_per_s']:.1f}",
-                      f"{r['p50_ratio']:.2f}x", f"{r['rate_ratio']:.2f}x"])
+                      f"{r['p50_ratio']:.2f}x", f"{r['rate_ratio']:.2f}x", f"{r['p50_bwrap_ratio']:.2f}x"])
     p()
     p(format_table(["system", "job", "conc", "runs", "failed", "p50 ms", "p99 ms", "jobs/s", "p50/bare",
-                    "jobs/s / bare"], table))
+                    "jobs/s / bare", "p50/bwrap"], table))
     for r in rows:
         for error in r["errors"]:
             p(f"  failed: {r['system']} {r['job']} conc {r['concurrency']}: {error}")
     p()
-    p("targets (hello; 'bare' = python3 at the same concurrency in this run):")
+    p("targets ('bare' = python3 running the same job at the same concurrency in this run):")
     for g in goals:
-        measured = "-" if g["measured"] is None else f"{g['measured']:.2f}x"
-        p(f"  {g['target']:<52} {measured:>7}  {g['comparison']:>2} {g['threshold']:.2f}x  {g['result']}")
+        unit = g.get("unit", "x")
+        measured = "-" if g["measured"] is None else f"{g['measured']:.2f}{unit}"
+        p(f"  {g['target']:<58} {measured:>8}  {g['comparison']:>2} {g['threshold']:.2f}{unit}  {g['result']}")
     p("heavy job (where the gain holds):")
     for workers in levels:
-        for name in (WARM, BEXY_EXEC):
+        for name in (WARM, HANDOFF, BEXY_EXEC):
             r = find(rows, name, "heavy", workers)
             if r:
                 p(f"  {name}, conc {workers}: p50 {r['p50_ratio']:.2f}x bare, jobs/s {r['rate_ratio']:.2f}x bare")
@@ -399,6 +422,8 @@ def main() -> int:
             notes.append("bwrap: not installed, skipped (make bench-deps)")
         systems.append(ProcessSystem(BEXY_EXEC, lambda job: [bexy, "exec", "--profile", "strict", files[job]],
                                      services.env))
+        systems.append(ProcessSystem(HANDOFF, lambda job: [bexy, "exec", "--profile", "strict", files[job]],
+                                     services.warm_env))
         systems.append(HTTPSystem(WARM, services.warm_port, "/execute", services.internal))
         if not args.no_gateway:
             systems.append(HTTPSystem(GATEWAY, services.gateway_port, "/api/bexy/execute", services.api))

@@ -30,6 +30,11 @@ public struct HandoffRequest: Codable, Sendable, Equatable {
     public struct File: Codable, Sendable, Equatable {
         public var path: String
         public var contents: Data
+
+        public init(path: String, contents: Data) {
+            self.path = path
+            self.contents = contents
+        }
     }
 
     /// A request that cannot be handed off runs cold in the CLI: a project copy and artifacts are not carried.
