@@ -140,17 +140,21 @@ struct ExecCommand: ParsableCommand {
                 fail("--artifacts-dir \(artifactsDir): \(error.message)", code: 125)
             }
         }
+        throw ExitCode(Self.report(result, json: json))
+    }
+
+    /// Say how the job went, after its output: the result as one JSON line (`--json`), else bexy's line about a job
+    /// that did not simply run (a timeout, a limit, a sandbox error); returns the exit code.
+    static func report(_ result: ExecutionResult, json: Bool) -> Int32 {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let data = (try? encoder.encode(result)) ?? Data()
             writeAll(1, Array(data) + [0x0a])
-        } else {
-            if result.status != .ok && result.status != .runtimeError, let message = result.errorMessage {
-                writeAll(2, Array("bexy: \(result.status.rawValue): \(message)\n".utf8))
-            }
+        } else if result.status != .ok && result.status != .runtimeError, let message = result.errorMessage {
+            writeAll(2, Array("bexy: \(result.status.rawValue): \(message)\n".utf8))
         }
-        throw ExitCode(Self.exitCode(for: result))
+        return exitCode(for: result)
     }
 
     /// Run the job here, in a sandbox set up for it (no service took it).
@@ -255,9 +259,7 @@ struct ExecCommand: ParsableCommand {
     /// would stop bexy with SIGTTIN).
     private func stdinSource(programFromStdin: Bool) throws -> StdinSource {
         if let stdin { return StdinSource(descriptor: try openFile(stdin, what: "--stdin"), owned: true) }
-        let noStdin = programFromStdin || fcntl(0, F_GETFD) < 0
-        if noStdin || (isatty(0) == 1 && tcgetpgrp(0) != getpgrp()) { return StdinSource(descriptor: nil, owned: false) }
-        return StdinSource(descriptor: 0, owned: false)
+        return .ownStandardInput(programFromStdin: programFromStdin)
     }
 
     /// Open `path` for reading, refusing a directory; `what` names the option in the refusal.
@@ -296,6 +298,14 @@ struct ExecCommand: ParsableCommand {
 struct StdinSource {
     var descriptor: Int32?
     var owned: Bool
+
+    /// bexy's own stdin; none when the program came from it, when there is none, or when it is the terminal of a
+    /// background job.
+    static func ownStandardInput(programFromStdin: Bool) -> StdinSource {
+        let noStdin = programFromStdin || fcntl(0, F_GETFD) < 0
+        if noStdin || (isatty(0) == 1 && tcgetpgrp(0) != getpgrp()) { return StdinSource(descriptor: nil, owned: false) }
+        return StdinSource(descriptor: 0, owned: false)
+    }
 }
 
 /// Read `fd` to EOF; nil on a read error (errno is set).
