@@ -52,9 +52,8 @@ struct HandoffWireTests {
                                        arguments: ["a", "--b"], requester: "cli:someone", frontDoor: .cli)
         request.overrides.timeoutMs = 1500
         request.overrides.memoryBytes = 64 << 20
-        let wire = HandoffRequest(request, stdin: true, streamOutput: false, sudoUser: "ada",
-                                  settings: HandoffSettings(settings))
-        let decoded = try JSONDecoder().decode(HandoffRequest.self, from: JSONEncoder().encode(wire))
+        let wire = HandoffRequest(request, stdin: true, json: true, sudoUser: "ada", settings: HandoffSettings(settings))
+        let decoded = try #require(HandoffRequest(decoding: wire.encoded))
         #expect(decoded == wire)
         let back = try decoded.executionRequest(requester: "cli:root", stdin: .empty)
         #expect(back.code == request.code && back.profile == "standard" && back.arguments == ["a", "--b"])
@@ -67,14 +66,47 @@ struct HandoffWireTests {
     @Test func aFilePathTheCLIWouldRefuseIsRefusedAsTheCLINamesIt() throws {
         let settings = try BexySettings(values: [:])
         var wire = HandoffRequest(ExecutionRequest(code: [], requester: "x", frontDoor: .cli), stdin: false,
-                                  streamOutput: true, sudoUser: nil, settings: HandoffSettings(settings))
-        wire.files = [HandoffRequest.File(path: "../etc/passwd", contents: Data())]
+                                  json: false, sudoUser: nil, settings: HandoffSettings(settings))
+        wire.files = [HandoffRequest.File(path: "../etc/passwd", contents: [])]
         #expect(throws: RequestRefusal.self) { try wire.executionRequest(requester: "cli:root", stdin: .empty) }
         do {
             _ = try wire.executionRequest(requester: "cli:root", stdin: .empty)
         } catch {
             #expect(error.field == "--file")
         }
+    }
+
+    /// A request cut short anywhere, or of another layout version, is not a request (the service declines it).
+    @Test func aTruncatedOrForeignRequestIsNone() throws {
+        let settings = try BexySettings(values: [:])
+        let request = ExecutionRequest(code: Array("print(1)".utf8), arguments: ["x"], requester: "x", frontDoor: .cli)
+        let bytes = HandoffRequest(request, stdin: false, json: false, sudoUser: "ada",
+                                   settings: HandoffSettings(settings)).encoded
+        for length in 0..<bytes.count {
+            #expect(HandoffRequest(decoding: Array(bytes.prefix(length))) == nil, "cut at \(length)")
+        }
+        #expect(HandoffRequest(decoding: bytes + [0]) == nil, "a trailing byte")
+        #expect(HandoffRequest(decoding: [2] + bytes.dropFirst()) == nil, "another version")
+    }
+
+    /// What the CLI prints for a result, made by the service and carried in a `result` frame.
+    @Test func aReportIsWhatTheCLIPrints() throws {
+        var result = ExecutionResult(
+            id: "i", profile: "strict", status: .timeout, exitCode: nil, signal: 9, stdout: "a", stderr: "", stdoutTruncated: false,
+            stderrTruncated: false, wallMs: 1, cpuMs: 1, peakMemoryBytes: nil, limitHit: "wall_time", blockedSyscall: nil,
+            limits: nil, success: false, errorType: "TimeoutError", errorMessage: "past 1 s", output: "a", error: "")
+        let timeout = CLIReport(result, json: false)
+        #expect(timeout.exitCode == 124 && timeout.stdout.isEmpty)
+        #expect(String(decoding: timeout.stderr, as: UTF8.self) == "bexy: timeout: past 1 s\n")
+        #expect(CLIReport(decoding: timeout.encoded) == timeout)
+        result.status = .ok
+        result.exitCode = 0
+        let json = CLIReport(result, json: true)
+        #expect(json.exitCode == 0 && json.stderr.isEmpty && json.stdout.last == 0x0a)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout)) as? [String: Any])
+        #expect(object["status"] as? String == "ok" && object["id"] as? String == "i")
+        #expect(CLIReport(decoding: json.encoded) == json)
+        #expect(CLIReport(decoding: Array(json.encoded.dropLast())) == nil)
     }
 
     @Test func onlyRootIsBelievedAboutSudo() {

@@ -119,11 +119,12 @@ struct ExecCommand: ParsableCommand {
             fail(error.description, code: 2)
         }
         let relay = json ? nil : OutputRelay()
-        var handedOff: ExecutionResult?
         if let socket = configuration.settings.handoffSocket, HandoffRequest.canCarry(request) {
-            switch ServiceHandoff.run(request, stdin: stdinSource.descriptor, socket: socket,
+            switch ServiceHandoff.run(request, stdin: stdinSource.descriptor, json: json, socket: socket,
                                       sudoUser: configuration.sudoUser, settings: configuration.settings, relay: relay) {
-            case .result(let result): handedOff = result
+            case .result(let report):
+                relay?.drain()
+                throw ExitCode(Self.finish(report))
             case .refused(let message): fail(message, code: 2)
             case .failed(let message):
                 relay?.drain()
@@ -131,7 +132,7 @@ struct ExecCommand: ParsableCommand {
             case .declined: break
             }
         }
-        let result = handedOff ?? runCold(request, stdin: stdinSource, configuration: configuration, relay: relay)
+        let result = runCold(request, stdin: stdinSource, configuration: configuration, relay: relay)
         relay?.drain()  // the output comes before anything bexy says about the job
         if let artifactsDir, let collected = result.artifacts {
             do throws(ArtifactWriter.Failure) {
@@ -140,21 +141,14 @@ struct ExecCommand: ParsableCommand {
                 fail("--artifacts-dir \(artifactsDir): \(error.message)", code: 125)
             }
         }
-        throw ExitCode(Self.report(result, json: json))
+        throw ExitCode(Self.finish(CLIReport(result, json: json)))
     }
 
-    /// Say how the job went, after its output: the result as one JSON line (`--json`), else bexy's line about a job
-    /// that did not simply run (a timeout, a limit, a sandbox error); returns the exit code.
-    static func report(_ result: ExecutionResult, json: Bool) -> Int32 {
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let data = (try? encoder.encode(result)) ?? Data()
-            writeAll(1, Array(data) + [0x0a])
-        } else if result.status != .ok && result.status != .runtimeError, let message = result.errorMessage {
-            writeAll(2, Array("bexy: \(result.status.rawValue): \(message)\n".utf8))
-        }
-        return exitCode(for: result)
+    /// Write `report` (after the job's output) and return its exit code.
+    static func finish(_ report: CLIReport) -> Int32 {
+        writeAll(1, report.stdout)
+        writeAll(2, report.stderr)
+        return report.exitCode
     }
 
     /// Run the job here, in a sandbox set up for it (no service took it).
@@ -188,18 +182,6 @@ struct ExecCommand: ParsableCommand {
         } catch {
             relay?.drain()  // the job ran, but its audit record could not be made durable
             fail("\(error)", code: 125)
-        }
-    }
-
-    /// The CLI exit code of a result (see the type's documentation).
-    static func exitCode(for result: ExecutionResult) -> Int32 {
-        switch result.status {
-        case .ok, .runtimeError: return Int32(result.exitCode ?? 1)
-        case .timeout: return 124
-        case .sandboxError: return 125
-        case .syscallBlocked: return 128 + 31
-        case .memoryLimit, .outputLimit, .signaled, .cancelled, .started, .interrupted:
-            return 128 + Int32(result.signal ?? 9)
         }
     }
 

@@ -43,11 +43,11 @@ enum QuickHandoff {
             requester: CLIRequester.name(uid: getuid(), sudoUser: configuration.sudoUser), frontDoor: .cli)
         let relay = command.json ? nil : OutputRelay()
         let stdin = StdinSource.ownStandardInput(programFromStdin: false)
-        switch ServiceHandoff.run(request, stdin: stdin.descriptor, socket: socket, sudoUser: configuration.sudoUser,
-                                  settings: configuration.settings, relay: relay) {
-        case .result(let result):
+        switch ServiceHandoff.run(request, stdin: stdin.descriptor, json: command.json, socket: socket,
+                                  sudoUser: configuration.sudoUser, settings: configuration.settings, relay: relay) {
+        case .result(let report):
             relay?.drain()
-            return ExecCommand.report(result, json: command.json)
+            return ExecCommand.finish(report)
         case .refused(let message): fail(message, code: 2)
         case .failed(let message):
             relay?.drain()

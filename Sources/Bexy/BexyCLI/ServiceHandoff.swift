@@ -1,6 +1,5 @@
 import Bexy
 import Contracts
-import FoundationEssentials
 import Jail
 
 #if canImport(Glibc)
@@ -17,8 +16,8 @@ import Glibc
 enum ServiceHandoff {
     /// How the hand-off went.
     enum Answer {
-        /// The service ran the job: its result.
-        case result(ExecutionResult)
+        /// The service ran the job: what to print, and the exit code.
+        case result(CLIReport)
         /// The service refused the request as the CLI would have (exit 2).
         case refused(String)
         /// The job may have run but its end is unknown to the CLI, or it could not be audited (exit 125).
@@ -31,16 +30,16 @@ enum ServiceHandoff {
     ///
     /// - Parameters:
     ///   - stdin: the descriptor the job's stdin comes from (passed to the service), or nil for an empty stdin.
-    ///   - relay: where the job's output goes as it is produced; nil (`--json`): the output is only in the result.
-    static func run(_ request: ExecutionRequest, stdin: Int32?, socket: String, sudoUser: String?,
+    ///   - json: `--json`: the report is the result's JSON, and the output is only in it.
+    ///   - relay: where the job's output goes as it is produced (nil with `--json`).
+    static func run(_ request: ExecutionRequest, stdin: Int32?, json: Bool, socket: String, sudoUser: String?,
                     settings: BexySettings, relay: OutputRelay?) -> Answer {
         guard let fd = try? LocalSocket.connect(to: socket) else { return .declined }
         defer { close(fd) }
-        let body = HandoffRequest(request, stdin: stdin != nil, streamOutput: relay != nil, sudoUser: sudoUser,
-                                  settings: HandoffSettings(settings))
-        guard let json = try? JSONEncoder().encode(body) else { return .declined }
+        let body = HandoffRequest(request, stdin: stdin != nil, json: json, sudoUser: sudoUser,
+                                  settings: HandoffSettings(settings)).encoded
         do {
-            try LocalSocket.send(fd, HandoffFrame.length(json.count) + Array(json), passing: stdin.map { [$0] } ?? [])
+            try LocalSocket.send(fd, HandoffFrame.length(body.count) + body, passing: stdin.map { [$0] } ?? [])
         } catch {
             return .declined  // the service cannot have started a job it did not read
         }
@@ -62,10 +61,10 @@ enum ServiceHandoff {
             case .notice:
                 writeAll(2, Array("bexy: ".utf8) + frame.payload + [0x0a])
             case .result:
-                guard let result = try? JSONDecoder().decode(ExecutionResult.self, from: Data(frame.payload)) else {
+                guard let report = CLIReport(decoding: frame.payload) else {
                     return .failed("the BEXY service at \(socket) sent a result bexy cannot read")
                 }
-                return .result(result)
+                return .result(report)
             case .refused:
                 return .refused(String(decoding: frame.payload, as: UTF8.self))
             case .failed:

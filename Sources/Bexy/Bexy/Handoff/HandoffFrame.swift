@@ -2,12 +2,13 @@ import Jail
 
 /// The hand-off conversation over the service's local socket (`BexySettings.handoffSocket`):
 ///
-/// 1. The CLI sends one request: a 4-byte big-endian length, then that many bytes of `HandoffRequest` JSON, with
-///    the job's stdin descriptor attached (SCM_RIGHTS) when `stdin` is true.
+/// 1. The CLI sends one request: a 4-byte big-endian length, then that many bytes of `HandoffRequest.encoded`,
+///    with the job's stdin descriptor attached (SCM_RIGHTS) when `stdin` is true.
 /// 2. The service answers with frames, each a kind byte, a 4-byte big-endian length and the payload: `stdout` and
-///    `stderr` chunks of the job's output as it is produced, `notice` lines of bexy's own, then exactly one of
-///    `result` (the `ExecutionResult` JSON), `refused` (the request's refusal: exit 2), `failed` (the job could not
-///    be audited: exit 125) or `declined` (the service will not take this job: the CLI runs it cold).
+///    `stderr` chunks of the job's output as it is produced (not with `--json`), `notice` lines of bexy's own, then
+///    exactly one of `result` (the `CLIReport`: what bexy prints and its exit code), `refused` (the request's
+///    refusal: exit 2), `failed` (the job could not be audited: exit 125) or `declined` (the service will not take
+///    this job: the CLI runs it cold).
 ///
 /// A CLI that goes away mid-job cancels it (its audit record says `cancelled`).
 public struct HandoffFrame: Sendable, Equatable {

@@ -1,6 +1,5 @@
 import Bexy
 import Contracts
-import FoundationEssentials
 import Jail
 import Logging
 import Synchronization
@@ -39,7 +38,7 @@ struct HandoffConnection {
         let outbox: Outbox
         let stdin: StdinHandover
         do throws(JailError) {
-            outbox = try Outbox(streamOutput: request.streamOutput)
+            outbox = try Outbox(json: request.json)
             stdin = try StdinHandover(source: stdinSource, cap: context.settings.stdinBytes, outbox: outbox)
         } catch {
             if let stdinSource { close(stdinSource) }
@@ -73,7 +72,7 @@ struct HandoffConnection {
         var none: [Int32] = []
         guard count > 0, count <= HandoffFrame.maxRequestBytes,
               let body = try? LocalSocket.receive(fd, count: count, descriptors: &none) else { return nil }
-        return try? JSONDecoder().decode(HandoffRequest.self, from: Data(body))
+        return HandoffRequest(decoding: body)
     }
 
     /// Send frames as the job produces them, then its end; cancel the job if the CLI hangs up.
@@ -114,14 +113,15 @@ private final class Outbox: Sendable {
     /// Readable when frames are waiting.
     let wake: Int32
     private let wakeWriter: Int32
-    let streamOutput: Bool
+    /// `--json`: no output frames, and the report is the result's JSON.
+    let json: Bool
     private let state = Mutex<(frames: [HandoffFrame], ended: Bool)>(([], false))
 
-    init(streamOutput: Bool) throws(JailError) {
+    init(json: Bool) throws(JailError) {
         (wake, wakeWriter) = try Syscall.pipe("the hand-off's wake pipe")
         Syscall.setNonBlocking(wake)
         Syscall.setNonBlocking(wakeWriter)
-        self.streamOutput = streamOutput
+        self.json = json
     }
 
     deinit {
@@ -130,7 +130,7 @@ private final class Outbox: Sendable {
     }
 
     func output(_ stream: StandardStream, _ bytes: UnsafeRawBufferPointer) {
-        guard streamOutput else { return }
+        guard !json else { return }
         post(HandoffFrame(stream == .stdout ? .stdout : .stderr, Array(bytes)), ends: false)
     }
 
@@ -142,7 +142,7 @@ private final class Outbox: Sendable {
         let frame: HandoffFrame
         switch outcome {
         case .finished(let result):
-            frame = HandoffFrame(.result, Array((try? JSONEncoder().encode(result)) ?? Data()))
+            frame = HandoffFrame(.result, CLIReport(result, json: json).encoded)
         case .auditFailed(let error):
             frame = HandoffFrame(.failed, Array("\(error)".utf8))
         case .notStarted:
