@@ -16,7 +16,7 @@ struct BexyCommand: ParsableCommand {
     /// exits 2 like every bad request, as the README promises, not ArgumentParser's 64 (EX_USAGE). Once a command
     /// runs, its exit code is its own (a program that exits 64 makes `bexy exec` exit 64).
     static func main() {
-        if let code = QuickHandoff.run(Array(CommandLine.arguments.dropFirst())) { Glibc.exit(code) }
+        if let code = QuickExec.run(Array(CommandLine.arguments.dropFirst())) { Glibc.exit(code) }
         let command: ParsableCommand
         do {
             command = try parseAsRoot()

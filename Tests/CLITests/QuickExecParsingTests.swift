@@ -2,9 +2,9 @@
 import Bexy
 import Testing
 
-/// `QuickHandoff` reads `bexy exec` command lines without ArgumentParser; wherever it says yes, ArgumentParser
+/// `QuickExec` reads `bexy exec` command lines without ArgumentParser; wherever it says yes, ArgumentParser
 /// (`ExecCommand`) must read the same line the same way, and every line it is unsure of it must leave alone.
-struct QuickHandoffParsingTests {
+struct QuickExecParsingTests {
     /// Lines the quick path takes.
     static let taken: [[String]] = [
         ["exec", "job.py"],
@@ -28,11 +28,10 @@ struct QuickHandoffParsingTests {
 
     @Test(arguments: taken)
     func aTakenLineIsReadAsArgumentParserReadsIt(_ line: [String]) throws {
-        let quick = try #require(QuickHandoff.Command(line))
+        let quick = try #require(QuickExec.Command(line))
         let full = try ExecCommand.parse(Array(line.dropFirst()))
         #expect(quick.profile == full.profile && quick.json == full.json && quick.code == full.code)
-        #expect(quick.timeoutMs == full.timeout.flatMap { try? LimitOverrides.timeoutMs(seconds: $0) })
-        #expect(quick.memoryBytes == full.memory.flatMap { try? ByteSize.parse($0) })
+        #expect(quick.timeout == full.timeout && quick.memory == full.memory)
         var rest = full.scriptAndArguments
         if full.code == nil {
             if rest.first == "--" { rest.removeFirst() }
@@ -43,6 +42,6 @@ struct QuickHandoffParsingTests {
 
     @Test(arguments: leftAlone)
     func aLineItIsUnsureOfIsLeftAlone(_ line: [String]) {
-        #expect(QuickHandoff.Command(line) == nil)
+        #expect(QuickExec.Command(line) == nil)
     }
 }
