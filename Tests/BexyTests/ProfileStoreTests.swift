@@ -246,4 +246,22 @@ struct InvalidProfileCase: Sendable, CustomTestStringConvertible {
         #expect(error?.field == "kill")
         #expect(error?.path == "\(fixture.directory)/seccomp/python.json")
     }
+
+    /// Parsed profiles are reused only while both files hold the same bytes: an edit of either takes effect for the
+    /// next lookup of the same store, and a broken edit is reported, not hidden behind the earlier parse.
+    @Test func anEditedProfileOrPolicyTakesEffectForTheNextLookup() throws {
+        let fixture = try ProfileFixture()
+        try fixture.writeProfile(ProfileFixture.validProfile())
+        let store = fixture.store
+        let first = try store.profile(named: "test")
+        #expect(try store.profile(named: "test") == first)
+        var edited = ProfileFixture.validProfile()
+        edited["hostname"] = .string("edited")
+        try fixture.writeProfile(edited)
+        #expect(try store.profile(named: "test").hostname == "edited")
+        try fixture.write("seccomp/python.json", #"{"allow": ["read"], "kill": [], "errno": {}, "default_errno": "EPERM"}"#)
+        #expect(try store.profile(named: "test").seccomp.allow == ["read"])
+        try fixture.write("seccomp/python.json", #"{"allow": ["read"]}"#)
+        #expect(throws: ProfileError.self) { try store.profile(named: "test") }
+    }
 }
