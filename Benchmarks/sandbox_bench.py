@@ -56,9 +56,10 @@ BWRAP = "bwrap"
 
 BWRAP_NOTE = ("bwrap: --unshare-all, read-only /usr, tmpfs /tmp and /sandbox, all capabilities dropped; NO seccomp "
               "filter and NO cgroup limits, unlike bexy strict: a 'namespaces only' reference point.")
-ORDER_NOTE = ("order in every round: python3, bwrap, bexy exec, bexy exec -> warm, /execute warm, apilama -> warm, /execute "
-              "BEXY_WARM=0: the warm server refills its pool after its rounds, on the same cores, while the cold "
-              "server's round runs; that cost lands on the cold server, never on the baseline.")
+ORDER_NOTE = ("order in every round: python3, bwrap, bexy exec -> warm, bexy exec, /execute warm, apilama -> warm, "
+              "/execute BEXY_WARM=0: the warm server refills its pool after its rounds, on the same cores, while the "
+              "next cold round (bexy exec, then the cold server) runs; that cost lands on a cold path of ours, never "
+              "on the baseline or another warm row.")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -420,10 +421,10 @@ def main() -> int:
             notes.append(BWRAP_NOTE)
         else:
             notes.append("bwrap: not installed, skipped (make bench-deps)")
-        systems.append(ProcessSystem(BEXY_EXEC, lambda job: [bexy, "exec", "--profile", "strict", files[job]],
-                                     services.env))
         systems.append(ProcessSystem(HANDOFF, lambda job: [bexy, "exec", "--profile", "strict", files[job]],
                                      services.warm_env))
+        systems.append(ProcessSystem(BEXY_EXEC, lambda job: [bexy, "exec", "--profile", "strict", files[job]],
+                                     services.env))
         systems.append(HTTPSystem(WARM, services.warm_port, "/execute", services.internal))
         if not args.no_gateway:
             systems.append(HTTPSystem(GATEWAY, services.gateway_port, "/api/bexy/execute", services.api))
