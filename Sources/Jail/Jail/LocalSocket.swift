@@ -39,6 +39,13 @@ public enum LocalSocket {
         return fd >= 0 ? fd : nil
     }
 
+    /// Make reads on `fd` fail (EAGAIN) after `seconds` without data, so that a peer that stops mid-message does
+    /// not hold the reading thread forever.
+    public static func setReceiveTimeout(_ fd: Int32, seconds: Int) {
+        var limit = timeval(tv_sec: seconds, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     /// The kernel's record of who connected.
     public static func peer(of fd: Int32) throws(JailError) -> Peer {
         var pid: Int32 = 0, uid: UInt32 = 0, gid: UInt32 = 0

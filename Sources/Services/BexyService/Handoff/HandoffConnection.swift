@@ -22,6 +22,8 @@ struct HandoffConnection {
 
     let fd: Int32
     let context: Context
+    /// How long a CLI may take to send its whole request once connected.
+    static let requestSeconds = 30
 
     func serve() {
         defer { close(fd) }
@@ -64,8 +66,10 @@ struct HandoffConnection {
         relay(outbox, until: execution)
     }
 
-    /// The request, with any descriptors passed along; nil when it cannot be read (the CLI then runs the job cold).
+    /// The request, with any descriptors passed along; nil when it cannot be read (the CLI then runs the job cold)
+    /// or does not arrive within `requestSeconds`.
     private func readRequest(_ descriptors: inout [Int32]) -> HandoffRequest? {
+        LocalSocket.setReceiveTimeout(fd, seconds: Self.requestSeconds)
         guard let header = try? LocalSocket.receive(fd, count: 4, descriptors: &descriptors, maxDescriptors: 1)
         else { return nil }
         let count = HandoffFrame.length(of: header)
