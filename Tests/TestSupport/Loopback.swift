@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// A TCP socket bound to 127.0.0.1 on a free port, listening if asked; closed by `close()`.
 public struct LoopbackSocket: ~Copyable {
@@ -29,7 +30,15 @@ public struct LoopbackSocket: ~Copyable {
     deinit { Glibc.close(fd) }
 }
 
-/// A loopback port nothing listens on (bound, then closed).
+/// A loopback port nothing listens on: bound but never listening, and kept bound for the rest of the test process,
+/// so connections to it are refused and no other test's server can be given it (a port closed at once could be,
+/// when tests run in parallel: seen in CI as a 401 from another test's server).
 public func closedPort() -> Int {
-    LoopbackSocket(listening: false).port
+    let socket = LoopbackSocket(listening: false)
+    let port = socket.port
+    reservedPorts.withLock { $0.append(dup(socket.fd)) }
+    return port
 }
+
+/// The descriptors holding `closedPort()`'s ports.
+private let reservedPorts = Mutex<[Int32]>([])

@@ -50,6 +50,10 @@ class Model:
             max_tokens = 512
         with self.lock:
             started = time.monotonic_ns()
+            # Forget the previous request's evaluated prompt: llama.cpp would reuse its common prefix, and a prompt
+            # evaluated partly from the cache can round differently from a fresh one, so temperature 0 would not
+            # always give the same text for the same request (seen in CI after other tests' requests).
+            self.llama.reset()
             stream = self.llama.create_chat_completion(messages=messages, temperature=temperature,
                                                        max_tokens=max_tokens, stream=True,
                                                        seed=int(options.get("seed", 0)))
