@@ -120,7 +120,7 @@ import Testing
         try await withHTTPServer(busy.router) { busyPort in
             try await withHTTPServer(draining.router) { drainingPort in
                 try await withHTTPServer(good.router) { goodPort in
-                    try await withBalancedGateway([closedPort(), busyPort, drainingPort, goodPort]) { gateway in
+                    try await withBalancedGateway([refusedPort(), busyPort, drainingPort, goodPort]) { gateway in
                         for _ in 0..<8 {
                             let reply = try await gateway.send(.POST, "/api/bexy/execute", token: Gateway.adminToken,
                                                                body: Self.execute)
@@ -140,7 +140,7 @@ import Testing
                 }
             }
         }
-        try await withBalancedGateway([closedPort(), closedPort()]) { gateway in
+        try await withBalancedGateway([refusedPort(), refusedPort()]) { gateway in
             let reply = try await gateway.send(.POST, "/api/bexy/execute", token: Gateway.adminToken, body: Self.execute)
             expectEnvelope(reply, status: 503, code: "service_unavailable")
             #expect(reply.json?["error"]?["message"]?.string?.contains("no bexy instance took the request") == true)

@@ -58,7 +58,7 @@ func withGateway(upstreams ports: [String: Int] = [:],
                  _ body: (Gateway) async throws -> Void) async throws {
     let directory = temporaryDirectory(prefix: "apilama")
     let upstreams = Upstream.routes.map { route, service, isPage in
-        Upstream(route: route, service: service, baseURL: "http://127.0.0.1:\(ports[route] ?? closedPort())",
+        Upstream(route: route, service: service, baseURL: "http://127.0.0.1:\(ports[route] ?? refusedPort())",
                  isPage: isPage)
     }
     var configuration = APILamaConfiguration(host: "127.0.0.1", port: 0, databasePath: directory + "/apilama.db",

@@ -5,7 +5,7 @@ import TestSupport
 
 /// A live SheLLama on loopback over a fresh workspace root (with `default`), speaking the gateway's internal
 /// token; `body` gets its port and the workspace settings. Commands go to `bexyURL` (a closed port unless given).
-func withSheLLama(bexyURL: String = "http://127.0.0.1:\(closedPort())",
+func withSheLLama(bexyURL: String = "http://127.0.0.1:\(refusedPort())",
                   _ body: (Int, WorkspaceSettings) async throws -> Void) async throws {
     let workspaces = WorkspaceSettings(root: temporaryDirectory(prefix: "apilama-shellama") + "/workspaces",
                                        uid: getuid() == 0 ? WorkspaceSettings.defaultOwner : getuid(),

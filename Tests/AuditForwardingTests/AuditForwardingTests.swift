@@ -29,7 +29,7 @@ struct AuditForwardingTests {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
 
         // LogLama is down: forwarding fails and loses nothing.
-        let down = AuditForwarder(spoolPath: spool.path, endpoint: "http://127.0.0.1:\(closedPort())/api/audit",
+        let down = AuditForwarder(spoolPath: spool.path, endpoint: "http://127.0.0.1:\(refusedPort())/api/audit",
                                   batchSize: 20, timeout: .seconds(2))
         await #expect(throws: AuditForwarder.ForwardError.self) { try await down.forwardPending(client: client) }
         #expect(try spool.pending(limit: 1000).count == 50)

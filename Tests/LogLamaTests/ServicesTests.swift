@@ -16,11 +16,11 @@ import Testing
                 var configuration = harness.configuration
                 configuration.services = [
                     "loglama": "http://127.0.0.1:\(livePort)",
-                    "bexy": "http://127.0.0.1:\(closedPort())/",
+                    "bexy": "http://127.0.0.1:\(refusedPort())/",
                     "pyllm": "http://127.0.0.1:\(unhealthyPort)",
-                    "shellama": "http://127.0.0.1:\(closedPort())",
-                    "pylama": "http://127.0.0.1:\(closedPort())",
-                    "apilama": "http://127.0.0.1:\(closedPort())",
+                    "shellama": "http://127.0.0.1:\(refusedPort())",
+                    "pylama": "http://127.0.0.1:\(refusedPort())",
+                    "apilama": "http://127.0.0.1:\(refusedPort())",
                     // weblama: no URL configured
                 ]
                 // The live LogLama must answer within the check even while other suites load both cores.

@@ -71,7 +71,7 @@ import TestSupport
     }
 
     @Test func downIsUnreachableAndHangingIsATimeout() async throws {
-        let down = OllamaClient(configuration: OllamaConfiguration(host: "http://127.0.0.1:\(closedPort())"))
+        let down = OllamaClient(configuration: OllamaConfiguration(host: "http://127.0.0.1:\(refusedPort())"))
         do {
             _ = try await down.version()
             Issue.record("a closed port answered")

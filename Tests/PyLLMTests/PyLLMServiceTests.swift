@@ -123,7 +123,7 @@ import TestSupport
     }
 
     @Test func ollamaDownIs503AndHangingIs504() async throws {
-        try await withPyLLM(ollamaHost: "http://127.0.0.1:\(closedPort())") { port in
+        try await withPyLLM(ollamaHost: "http://127.0.0.1:\(refusedPort())") { port in
             let down = try await call(port, .POST, "/generate", body: #"{"prompt":"hi"}"#)
             #expect(down.status == 503)
             #expect(down.json["error"]?["message"]?.string?.contains("Ollama") == true)

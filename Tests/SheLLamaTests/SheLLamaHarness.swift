@@ -51,7 +51,7 @@ struct SheLLamaWorld: Sendable {
                 sourceLocation: sourceLocation)
     }
 
-    func configuration(bexyURL: String = "http://127.0.0.1:\(closedPort())") -> SheLLamaConfiguration {
+    func configuration(bexyURL: String = "http://127.0.0.1:\(refusedPort())") -> SheLLamaConfiguration {
         SheLLamaConfiguration(host: "127.0.0.1", port: 0, internalToken: Self.internalToken, workspaces: settings,
                               limits: limits, bexyURL: bexyURL, gitName: "Test Author", gitEmail: "author@example.test")
     }

@@ -165,7 +165,7 @@ import Glibc
         try await world.withService { shellamaPort in
             let upstreams = Upstream.routes.map { route, service, isPage in
                 Upstream(route: route, service: service,
-                         baseURL: "http://127.0.0.1:\(route == "shellama" ? shellamaPort : closedPort())", isPage: isPage)
+                         baseURL: "http://127.0.0.1:\(route == "shellama" ? shellamaPort : refusedPort())", isPage: isPage)
             }
             let configuration = APILamaConfiguration(
                 host: "127.0.0.1", port: 0, databasePath: world.directory + "/apilama.db", upstreams: upstreams,

@@ -30,15 +30,20 @@ public struct LoopbackSocket: ~Copyable {
     deinit { Glibc.close(fd) }
 }
 
-/// A loopback port nothing listens on: bound but never listening, and kept bound for the rest of the test process,
-/// so connections to it are refused and no other test's server can be given it (a port closed at once could be,
-/// when tests run in parallel: seen in CI as a 401 from another test's server).
+/// A loopback port nothing listens on (bound, then closed): free for a server the test starts on it.
 public func closedPort() -> Int {
+    LoopbackSocket(listening: false).port
+}
+
+/// The address of a service that is down: a loopback port bound but never listening, and kept bound for the rest of
+/// the test process, so connections to it are refused and no other test's server can be given it (a port closed at
+/// once could be, when tests run in parallel: seen in CI as a 401 from another test's server).
+public func refusedPort() -> Int {
     let socket = LoopbackSocket(listening: false)
     let port = socket.port
     reservedPorts.withLock { $0.append(dup(socket.fd)) }
     return port
 }
 
-/// The descriptors holding `closedPort()`'s ports.
+/// The descriptors holding `refusedPort()`'s ports.
 private let reservedPorts = Mutex<[Int32]>([])
