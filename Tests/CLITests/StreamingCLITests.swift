@@ -17,14 +17,22 @@ struct StreamingCLITests {
 
     /// The program answers the first line before the second is written: stdin is streamed, not read up front.
     @Test func aPipeIsStreamedToTheProgramWhileItRuns() throws {
-        let bexy = try RunningCLI(["exec", "-c", "print('hello', input(), flush=True)\nprint('then', input())"])
+        try Self.expectStdinStreamed()
+    }
+
+    /// Run a program that answers each line of its stdin in `bexy exec` (with `environment`) and check that it
+    /// answered the first before the second was written.
+    static func expectStdinStreamed(environment: [String: String] = [:],
+                                    sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let bexy = try RunningCLI(["exec", "-c", "print('hello', input(), flush=True)\nprint('then', input())"],
+                                  environment: environment)
         bexy.write("ada\n")
-        #expect(bexy.readLine() == "hello ada")
-        #expect(bexy.isRunning, "the program should still be waiting for its second line")
+        #expect(bexy.readLine() == "hello ada", sourceLocation: sourceLocation)
+        #expect(bexy.isRunning, "the program should still be waiting for its second line", sourceLocation: sourceLocation)
         bexy.write("bob\n")
         bexy.closeInput()
-        #expect(bexy.readRest() == "then bob\n")
-        #expect(bexy.exitCode() == 0)
+        #expect(bexy.readRest() == "then bob\n", sourceLocation: sourceLocation)
+        #expect(bexy.exitCode() == 0, sourceLocation: sourceLocation)
     }
 
     @Test func stdinPastTheCapIsClosedWithOneLine() throws {
