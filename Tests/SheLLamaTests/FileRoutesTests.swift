@@ -52,7 +52,7 @@ import Testing
             expectError(try await send(port, .POST, "/rename", body: #"{"from":"gone.py","to":"c.py"}"#),
                         status: 404, code: "not_found")
             expectError(try await send(port, .POST, "/rename", body: #"{"from":"src","to":"src/inner"}"#),
-                        status: 400, code: "invalid_path")
+                        status: 409, code: "moves_into_itself")
             expectError(try await send(port, .POST, "/rename", body: #"{"from":"b.py"}"#), status: 400, code: "missing_field")
             reply = try await send(port, .POST, "/rename", body: #"{"from":"src","to":"lib"}"#)
             #expect(reply.status == 200, "\(reply.text)")

@@ -23,7 +23,7 @@ extension Workspace {
         guard shellama_rename(sourceParent.fd, name, destinationParent.fd, newName, 1) == 0 else {
             let code = errno
             if code == EINVAL {
-                throw WorkspaceError(.invalidPath, path: shown,
+                throw WorkspaceError(.intoItself, path: shown,
                                      "'\(shown)' cannot be moved into itself ('\(destination.description)')")
             }
             throw Descriptor.error(code, path: code == EEXIST ? destination.description : shown, doing: "rename")

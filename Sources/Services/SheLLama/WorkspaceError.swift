@@ -27,6 +27,8 @@ public struct WorkspaceError: Error, Sendable, Equatable, CustomStringConvertibl
         case notADirectory = "not_a_directory"
         /// What the path names changed while it was being opened (a concurrent rename); trying again may work.
         case changed = "changed_meanwhile"
+        /// A directory would be moved beneath itself (`rename` of `a` to `a/b`): the tree is in the way.
+        case intoItself = "moves_into_itself"
         /// The directory is not empty and `recursive` was not asked for.
         case notEmpty = "directory_not_empty"
         /// One file is larger than `SHELLAMA_MAX_FILE_BYTES`.
